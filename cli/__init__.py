@@ -1,0 +1,1 @@
+"""The `dataops` command line: everything that is not looking at a page."""

@@ -1,0 +1,70 @@
+"""Errors a user can act on: each names the value, what was expected and the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class DataopsError(Exception):
+    """An error meant for the user, not a bug. `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as the input allows.
+
+    `row` counts data rows the way a spreadsheet does: the header is row 1, so the first data row
+    is row 2. `None` fields mean "the whole file" or "the whole row".
+    """
+
+    file: str
+    message: str
+    fix: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}, row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        if self.value is not None:
+            where += f", value {_quote(self.value)}"
+        return f"{where}: {self.message}. Fix: {self.fix}"
+
+
+def _quote(value: str, limit: int = 60) -> str:
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(shown)
+
+
+class ValidationFailed(DataopsError):
+    """Input refused as a whole; `problems` lists every problem found, in input order."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Iterable[Problem], *, limit: int = 200):
+        self.problems = list(problems)
+        self.limit = limit
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        count = len(self.problems)
+        head = f"refused: {count} problem{'s' if count != 1 else ''} found, nothing was written"
+        shown = [f"  - {p}" for p in self.problems[: self.limit]]
+        if count > self.limit:
+            shown.append(f"  … and {count - self.limit} more of the same kinds")
+        return "\n".join([head, *shown])
+
+
+class StoreBusy(DataopsError):
+    """Another process holds the store file; says which one when DuckDB tells us."""
+
+    exit_code = 3
+
+
+class StoreMissing(DataopsError):
+    exit_code = 4
