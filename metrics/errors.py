@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import polars as pl
+
 
 class DataopsError(Exception):
     """An error meant for the user, not a bug. `exit_code` is what the CLI exits with."""
@@ -68,3 +70,20 @@ class StoreBusy(DataopsError):
 
 class StoreMissing(DataopsError):
     exit_code = 4
+
+
+def problems_frame(problems: Iterable[Problem]) -> pl.DataFrame:
+    """Columns: file, row, column, value, problem, fix — one row per problem, for tables/CSV."""
+    rows = [(p.file, p.row, p.column, p.value, p.message, p.fix) for p in problems]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "file": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "value": pl.String,
+            "problem": pl.String,
+            "fix": pl.String,
+        },
+        orient="row",
+    )

@@ -1,0 +1,41 @@
+"""The Data page's upload: every file validated together, written all-or-nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from metrics.errors import ValidationFailed, problems_frame
+from metrics.importing import ImportKind, import_files
+from ui.store_access import write
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    written: dict[str, int]
+    problems: pl.DataFrame  # empty when the import went through
+
+    @property
+    def refused(self) -> bool:
+        return not self.problems.is_empty()
+
+
+def guess_kind(file_name: str) -> ImportKind | None:
+    """`teams.csv`, `my-observations-2026.csv` -> the kind their name mentions, if exactly one."""
+    lowered = file_name.lower()
+    matches = [kind for kind in ImportKind if kind.value.rstrip("s") in lowered]
+    return matches[0] if len(matches) == 1 else None
+
+
+def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> UploadOutcome:
+    try:
+        report = write(import_files, files, replace=replace)
+    except ValidationFailed as refused:
+        return UploadOutcome(written={}, problems=problems_frame(refused.problems))
+    return UploadOutcome(written=_written(report), problems=problems_frame([]))
+
+
+def _written(report: object) -> dict[str, int]:
+    rows = getattr(report, "rows_written", None) or getattr(report, "rows", None) or {}
+    return {str(kind): int(count) for kind, count in dict(rows).items()}

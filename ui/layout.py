@@ -1,0 +1,29 @@
+"""The shared sidebar and the page header, so every page shows the same context."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.errors import DataopsError
+from metrics.store import store_version
+from ui.store_access import prepare_store, store_path
+
+
+def sidebar() -> bool:
+    """Draw the shared sidebar; return False (after saying what to do) when there is no store."""
+    path = store_path()
+    with st.sidebar:
+        st.caption(f"Store: `{path}`")
+        if not path.exists():
+            st.error(
+                f"No store at `{path}`. Build the demo company with "
+                f"`dataops demo --store {path}` (or `make run`), or import your data with "
+                "`dataops import`."
+            )
+            return False
+        try:
+            prepare_store(str(path), store_version(path))
+        except DataopsError as error:
+            st.error(str(error))
+            return False
+    return True

@@ -1,0 +1,53 @@
+"""Cached, read-only access to the store for pages, and the one door for page writes.
+
+Reads are cached per store version (file mtime/size), so a write from any process (the app, or
+`dataops` in a terminal) invalidates them, and the file is never held open between reruns.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from metrics.store import open_store, store_path_from_env, store_version
+
+T = TypeVar("T")
+
+
+def store_path() -> Path:
+    return store_path_from_env()
+
+
+def read(query: Callable[..., T], *args: Any) -> T:
+    """Run the named query `query(con, *args)` on a read-only store, cached per store version.
+
+    `query` must be a module-level function (it is looked up again by module and name inside the
+    cache, so the cache key stays small and stable); `args` must be hashable by Streamlit.
+    """
+    path = store_path()
+    return _cached(query.__module__, query.__qualname__, str(path), store_version(path), args)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(module: str, name: str, path: str, version: tuple, args: tuple) -> Any:
+    query = getattr(importlib.import_module(module), name)
+    with open_store(path, read_only=True) as con:
+        return query(con, *args)
+
+
+def write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `action(con, *args, **kwargs)` on a writable store. Saves from concurrent sessions
+    queue on the store's process lock (see metrics.store), so none is lost."""
+    with open_store(store_path(), create=False) as con:
+        return action(con, *args, **kwargs)
+
+
+@st.cache_resource(show_spinner="Preparing the store…")
+def prepare_store(path: str, version: tuple) -> None:
+    """Apply pending migrations once per store version, so read-only opens find it current."""
+    with open_store(path, create=False):
+        pass
