@@ -1,0 +1,19 @@
+"""Data Operations Cockpit: navigation and the shared sidebar, nothing else."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.layout import sidebar
+
+st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/flag:", layout="wide")
+
+navigation = st.navigation(
+    {
+        "Data": [
+            st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+        ],
+    }
+)
+if sidebar():
+    navigation.run()
