@@ -21,12 +21,30 @@ create table goals (
 create table goal_targets (
     goal           varchar not null,
     month          date not null,      -- first day of the month
+    days           integer not null,   -- days of this month inside the goal period (ends may be partial)
+    -- How months combine into the goal's target: flow sums the monthly targets; level and ratio take
+    -- the weighted mean sum(weight * target) / sum(weight) with weight = days (level) or the month's
+    -- natural denominator (ratio; days when no baseline was frozen); flow stores 1. Kept so pacing
+    -- combines months exactly as the decomposition did.
+    weight         double not null check (weight > 0),
     target         double not null,    -- the month's target in use (the override when overridden)
     method_target  double not null,    -- what the decomposition method gave
     overridden     boolean not null default false,
     note           varchar,
     updated_at     timestamp not null,
     updated_by     varchar not null,
+    primary key (goal, month)
+);
+
+-- Hand-set months: the source of truth for overrides. goal_targets is derived from the method and
+-- these (its overridden/note columns copy them), so a goal waiting for its baseline keeps them.
+create table goal_overrides (
+    goal        varchar not null,
+    month       date not null,
+    target      double not null,
+    note        varchar,
+    updated_at  timestamp not null,
+    updated_by  varchar not null,
     primary key (goal, month)
 );
 
@@ -43,7 +61,7 @@ create table goal_changes (
     goal        varchar not null,
     changed_at  timestamp not null,
     changed_by  varchar not null,
-    action      varchar not null,  -- e.g. created, target_changed, month_overridden, redecomposed
+    action      varchar not null,  -- e.g. created, changed, decomposed, month_overridden
     detail      varchar not null   -- JSON: the values before and after
 );
 
