@@ -1,0 +1,155 @@
+"""Contribution above natural growth: parts add up to the company, intervals come from paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from metrics.catalog import MetricKind
+from metrics.contribution import (
+    COMPANY,
+    Roles,
+    group_maps,
+    require_complete,
+    summarise,
+    team_draws,
+    with_shares,
+)
+from metrics.errors import DataopsError
+from tests.metrics.contribution_factories import FLOW, LEVEL, RATIO, window_inputs
+
+TEAMS = pl.DataFrame({"team": ["a", "b", "unassigned"], "department": ["x", "x", "unassigned"]})
+
+
+def sums_of(rows) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=["metric", "team", "actual", "natural"], orient="row")
+
+
+def no_samples() -> pl.DataFrame:
+    schema = {"metric": pl.String, "team": pl.String, "sample": pl.Int64, "value": pl.Float64}
+    return pl.DataFrame(schema=schema)
+
+
+def measured(metric, sums, samples, teams, level, days=30) -> pl.DataFrame:
+    draws = team_draws(metric, sums, samples, days=days)
+    return summarise(draws, group_maps(teams)[level], metric.kind)
+
+
+def uplifts(frame: pl.DataFrame) -> dict[str, float]:
+    return dict(frame.select("group", "uplift").iter_rows())
+
+
+def independent_company_uplift(metric, sums: pl.DataFrame, days: int) -> float:
+    """The company's uplift from company totals alone, without any team split."""
+    total = sums.group_by("metric").agg(pl.col("actual", "natural").sum())
+    value = {row["metric"]: (row["actual"], row["natural"]) for row in total.to_dicts()}
+    if metric.kind is MetricKind.RATIO:
+        (na, nn), (da, dn) = value[metric.numerator], value[metric.denominator]
+        return na / da - nn / dn
+    actual, natural = value[metric.metric]
+    return (actual - natural) / (days if metric.kind is MetricKind.LEVEL else 1)
+
+
+HAND_CASES = [
+    pytest.param(
+        FLOW,
+        [("gmv", "a", 120.0, 100.0), ("gmv", "b", 90.0, 100.0), ("gmv", "unassigned", 50, 50)],
+        {"a": 20.0, "b": -10.0, "unassigned": 0.0},
+        id="flow: totals",
+    ),
+    pytest.param(
+        LEVEL,
+        [("dau", "a", 300.0, 240.0), ("dau", "b", 300.0, 330.0), ("dau", "unassigned", 90, 60)],
+        {"a": 2.0, "b": -1.0, "unassigned": 1.0},  # per day over 30 days
+        id="level: averages per day",
+    ),
+    pytest.param(
+        RATIO,
+        [
+            ("orders", "a", 20.0, 10.0),
+            ("visitors", "a", 100.0, 100.0),
+            ("orders", "b", 10.0, 10.0),
+            ("visitors", "b", 50.0, 100.0),
+            ("orders", "unassigned", 10.0, 10.0),
+            ("visitors", "unassigned", 100.0, 100.0),
+        ],
+        None,  # Shapley; checked for adding up only
+        id="ratio: Shapley",
+    ),
+]
+
+
+@pytest.mark.parametrize(("metric", "rows", "expected"), HAND_CASES)
+def test_team_uplifts_add_up_to_the_company_uplift(metric, rows, expected):
+    sums = sums_of(rows)
+    teams = uplifts(measured(metric, sums, no_samples(), TEAMS, "team"))
+    company = uplifts(measured(metric, sums, no_samples(), TEAMS, COMPANY))[COMPANY]
+    if expected is not None:
+        assert teams == pytest.approx(expected)
+    assert sum(teams.values()) == pytest.approx(company, rel=1e-12, abs=1e-15)
+    assert company == pytest.approx(independent_company_uplift(metric, sums, 30), rel=1e-12)
+
+
+@pytest.mark.parametrize("metric", [FLOW, LEVEL, RATIO], ids=lambda m: m.kind.value)
+@pytest.mark.parametrize(("seed", "teams"), [(1, 2), (2, 6), (3, 12), (4, 15)])
+def test_conservation_on_random_companies(metric, seed, teams):
+    sums, samples, roster = window_inputs(seed, teams, metric)
+    draws = team_draws(metric, sums, samples, days=30)
+    by_team, by_department, company = (
+        summarise(draws, groups, metric.kind) for groups in group_maps(roster).values()
+    )
+    total = company["uplift"].item()
+    assert by_team["uplift"].sum() == pytest.approx(total, rel=1e-10, abs=1e-14)
+    assert by_department["uplift"].sum() == pytest.approx(total, rel=1e-10, abs=1e-14)
+    assert total == pytest.approx(independent_company_uplift(metric, sums, 30), rel=1e-10)
+
+
+def test_interval_is_the_spread_of_the_window_total_over_sampled_paths():
+    sums = sums_of([("gmv", "a", 1100.0, 1000.0)])
+    paths = [980.0, 990.0, 1000.0, 1010.0, 1020.0]
+    samples = pl.DataFrame({"metric": "gmv", "team": "a", "sample": range(5), "value": paths})
+    row = measured(FLOW, sums, samples, TEAMS.head(1), "team").row(0, named=True)
+    expected = np.quantile(1100.0 - np.array(paths), [0.1, 0.9])
+    assert (row["uplift_lower"], row["uplift_upper"]) == pytest.approx(tuple(expected))
+    assert row["distinguishable"] is True
+
+
+@pytest.mark.parametrize(
+    ("actual", "distinguishable"),
+    [(1000.0, False), (1015.0, False), (1200.0, True), (800.0, True)],
+)
+def test_uplift_inside_the_baselines_interval_is_not_distinguishable(actual, distinguishable):
+    sums = sums_of([("gmv", "a", actual, 1000.0)])
+    rng = np.random.default_rng(0)
+    values = 1000.0 * rng.normal(1.0, 0.02, 200)
+    samples = pl.DataFrame({"metric": "gmv", "team": "a", "sample": range(200), "value": values})
+    row = measured(FLOW, sums, samples, TEAMS.head(1), "team").row(0, named=True)
+    assert row["distinguishable"] is distinguishable
+
+
+def test_without_sampled_paths_the_interval_is_unknown_not_zero():
+    sums = sums_of([("gmv", "a", 1100.0, 1000.0)])
+    row = measured(FLOW, sums, no_samples(), TEAMS.head(1), "team").row(0, named=True)
+    assert row["uplift_lower"] is None and row["distinguishable"] is None
+
+
+@pytest.mark.parametrize(
+    ("company_uplift", "gap", "share_of_uplift", "share_of_gap"),
+    [(40.0, 80.0, 0.5, 0.25), (0.0, 80.0, None, 0.25), (40.0, 0.0, 0.5, None)],
+)
+def test_shares_are_null_when_there_is_nothing_to_share(
+    company_uplift, gap, share_of_uplift, share_of_gap
+):
+    frame = with_shares(pl.DataFrame({"uplift": [20.0]}), company_uplift, gap)
+    assert frame.row(0, named=True) == {
+        "uplift": 20.0,
+        "share_of_uplift": share_of_uplift,
+        "share_of_gap": share_of_gap,
+    }
+
+
+def test_a_series_without_baseline_is_refused_naming_it():
+    sums = sums_of([("orders", "a", 10.0, 9.0), ("visitors", "a", 100.0, 90.0)])
+    with pytest.raises(DataopsError, match=r"orders/b.*visitors/b.*dataops forecast --goal"):
+        require_complete(sums, Roles.of(RATIO), ["a", "b"])
