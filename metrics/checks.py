@@ -1,0 +1,263 @@
+"""Cooperation checks: pull-forwards, cannibalisations and local wins that are global losses.
+
+A window counts as above (below) its baseline only when both hold:
+
+- its actual sum lies outside the baseline's interval for that sum (quantiles of the sampled
+  paths summed over exactly the window's days), and
+- it is further from the point baseline than WOBBLE_Z robust standard deviations of the same
+  series' own L-day wobble on its quiet days (`metrics.check_windows.wobble`).
+
+The first is what the baseline promises; the second guards against a baseline whose interval is
+too narrow or biased for this series, so a team whose series only wobbles is never flagged.
+Amounts are measured the same way: against the baseline, less the series' usual offset from it
+on quiet days (a baseline 3% high all year would otherwise add 3% to every harm).
+
+When a team's own payback days and another team's campaign fall on the same days, those days
+are left out of both checks: one series cannot tell which of the two caused the dip, and a team
+is never to be blamed for a pull-forward it did not do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from enum import StrEnum
+
+import polars as pl
+
+from metrics.check_windows import WOBBLE_Z, busy_days, plan_probes, runs, wobble
+
+INTERVAL_WIDTH = 0.8
+
+
+class FlagKind(StrEnum):
+    PULL_FORWARD = "pull_forward"
+    CANNIBALISATION = "cannibalisation"
+    LOCAL_WIN_GLOBAL_LOSS = "local_win_global_loss"
+
+
+FLAG_SCHEMA = {
+    "kind": pl.String,
+    "team": pl.String,
+    "other_team": pl.String,
+    "initiative": pl.String,
+    "metric": pl.String,
+    "start_day": pl.Date,
+    "end_day": pl.Date,
+    "amount": pl.Float64,
+    "detail": pl.String,
+}
+
+
+SampleSums = Callable[[dt.date, dt.date], pl.DataFrame]
+
+
+def cooperation_flags(
+    daily: pl.DataFrame,
+    initiatives: pl.DataFrame,
+    start: dt.date,
+    as_of: dt.date,
+    sample_sums: SampleSums,
+) -> pl.DataFrame:
+    """Pull-forward and cannibalisation flags on the measured series.
+
+    `daily`: day, metric, team, actual, natural over [start, as_of]. `initiatives`: initiative,
+    team, start_day, end_day (every team's, whatever metric it aims at: a campaign moves more
+    than its own metric). `sample_sums(first, last)` gives metric, team, sample, value: the
+    baseline's sampled natural totals over first..last. Returns FLAG_SCHEMA columns.
+    """
+    series = daily.select("metric", "team").unique()
+    probes, probe_days = plan_probes(initiatives, series, start, as_of)
+    if probes.is_empty():
+        return empty_flags()
+    residual = daily.select("day", "metric", "team", residual=pl.col("actual") - pl.col("natural"))
+    scales = wobble(residual, busy_days(initiatives), probe_days.group_by("probe").len()["len"])
+    results = probe_results(
+        probes, probe_days, probe_sample_sums(probes, probe_days, sample_sums), daily, scales
+    )
+    flags = pl.concat([pull_forwards(results), cannibalisations(results)])
+    return flags.sort("start_day", "kind", "team", "other_team", "metric", nulls_last=True)
+
+
+def probe_sample_sums(
+    probes: pl.DataFrame, probe_days: pl.DataFrame, sample_sums: SampleSums
+) -> pl.DataFrame:
+    """Each probe's natural sum along each sampled path: the runs' sums added per sample.
+
+    Paths keep their identity across calls, so sums over disjoint runs add up exactly.
+    Columns: probe, sample, value.
+    """
+    spans = runs(probe_days).join(probes.select("probe", "metric", "series_team"), on="probe")
+    parts = []
+    for (first, last), group in spans.group_by("start_day", "end_day"):
+        totals = sample_sums(first, last)
+        parts.append(
+            group.join(totals, left_on=["metric", "series_team"], right_on=["metric", "team"])
+        )
+    if not parts:
+        return pl.DataFrame(schema={"probe": pl.Int64, "sample": pl.Int64, "value": pl.Float64})
+    return pl.concat(parts).group_by("probe", "sample").agg(pl.col("value").sum())
+
+
+def probe_results(
+    probes: pl.DataFrame,
+    probe_days: pl.DataFrame,
+    probe_samples: pl.DataFrame,
+    daily: pl.DataFrame,
+    scales: pl.DataFrame,
+) -> pl.DataFrame:
+    """Measure every probe against its baseline.
+
+    `daily`: day, metric, team, actual, natural. `probe_samples`: probe, sample, value (the
+    natural sum over the probe's days along each sampled path). `scales`: metric, team, length,
+    scale. Returns the probe columns plus start_day, end_day, days, actual, natural, excess
+    (actual - natural), natural_lower, natural_upper, center, scale, unusual (excess - center: the
+    move beyond how the series usually sits against its baseline), above, below.
+    """
+    low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
+    sums = (
+        probe_days.join(probes.select("probe", "metric", "series_team"), on="probe")
+        .join(daily, left_on=["day", "metric", "series_team"], right_on=["day", "metric", "team"])
+        .group_by("probe")
+        .agg(
+            start_day=pl.col("day").min(),
+            end_day=pl.col("day").max(),
+            days=pl.len().cast(pl.Int64),
+            actual=pl.col("actual").sum(),
+            natural=pl.col("natural").sum(),
+        )
+    )
+    bounds = probe_samples.group_by("probe").agg(
+        natural_lower=pl.col("value").quantile(low, interpolation="linear"),
+        natural_upper=pl.col("value").quantile(high, interpolation="linear"),
+    )
+    noise = WOBBLE_Z * pl.col("scale")
+    return (
+        probes.join(sums, on="probe")
+        .join(bounds, on="probe", how="left")
+        .join(
+            scales,
+            left_on=["metric", "series_team", "days"],
+            right_on=["metric", "team", "length"],
+            how="left",
+        )
+        .with_columns(excess=pl.col("actual") - pl.col("natural"))
+        .with_columns(unusual=pl.col("excess") - pl.col("center"))
+        .with_columns(
+            above=(pl.col("actual") > pl.col("natural_upper")) & (pl.col("unusual") > noise),
+            below=(pl.col("actual") < pl.col("natural_lower")) & (-pl.col("unusual") > noise),
+        )
+        .with_columns(pl.col("above", "below").fill_null(False))
+        .sort("probe")
+    )
+
+
+def pull_forwards(results: pl.DataFrame) -> pl.DataFrame:
+    """An initiative whose own series gave back clearly after it ran, having gained while it ran.
+
+    Returns FLAG_SCHEMA columns; amount = how far the payback days fell below natural
+    (beyond the series' usual offset).
+    """
+    window = results.filter(role="window").select(
+        "initiative", "metric", "team", start_day="start_day", gained="unusual", ran="days"
+    )
+    payback = results.filter(role="payback", below=True).select(
+        "initiative", "metric", end_day="end_day", lost=-pl.col("unusual"), back="days"
+    )
+    found = window.join(payback, on=["initiative", "metric"]).filter(pl.col("gained") > 0)
+    return found.select(
+        kind=pl.lit(FlagKind.PULL_FORWARD.value),
+        team="team",
+        other_team=pl.lit(None, pl.String),
+        initiative="initiative",
+        metric="metric",
+        start_day="start_day",
+        end_day="end_day",
+        amount="lost",
+        detail=pl.format(
+            "{} above natural over {} days, then {} below it over the {} days after: "
+            "net {} (demand pulled forward, not added)",
+            _num("gained"),
+            "ran",
+            _num("lost"),
+            "back",
+            _num(pl.col("gained") - pl.col("lost")),
+        ),
+    ).cast(FLAG_SCHEMA)
+
+
+def cannibalisations(results: pl.DataFrame) -> pl.DataFrame:
+    """Another team clearly below its baseline while an initiative ran and its team was above.
+
+    Returns FLAG_SCHEMA columns; team = the initiative's team, other_team = the team below,
+    amount = how far the other team fell below natural over those days (beyond its usual offset).
+    """
+    actor = results.filter(role="window", above=True).select(
+        "initiative", "metric", "team", gained="unusual"
+    )
+    victim = results.filter(role="victim", below=True).select(
+        "initiative",
+        "metric",
+        "start_day",
+        "end_day",
+        "days",
+        other_team="series_team",
+        lost=-pl.col("unusual"),
+    )
+    found = actor.join(victim, on=["initiative", "metric"])
+    return found.select(
+        kind=pl.lit(FlagKind.CANNIBALISATION.value),
+        team="team",
+        other_team="other_team",
+        initiative="initiative",
+        metric="metric",
+        start_day="start_day",
+        end_day="end_day",
+        amount="lost",
+        detail=pl.format(
+            "while {} ran ({} days), {} was {} above natural and {} was {} below it",
+            "initiative",
+            "days",
+            "team",
+            _num("gained"),
+            "other_team",
+            _num("lost"),
+        ),
+    ).cast(FLAG_SCHEMA)
+
+
+def local_wins_global_losses(teams: pl.DataFrame, *, on_track: float) -> pl.DataFrame:
+    """A team on pace for its own indicator while it adds nothing to the company goal.
+
+    `teams`: team, metric (the goal's), indicator, indicator_pace, contribution (to the company
+    goal, net of what the team's initiatives took from other teams), start_day, end_day.
+    Returns FLAG_SCHEMA columns; amount = the net contribution (zero or negative).
+    """
+    found = teams.filter((pl.col("indicator_pace") >= on_track) & (pl.col("contribution") <= 0))
+    return found.select(
+        kind=pl.lit(FlagKind.LOCAL_WIN_GLOBAL_LOSS.value),
+        team="team",
+        other_team=pl.lit(None, pl.String),
+        initiative=pl.lit(None, pl.String),
+        metric="metric",
+        start_day="start_day",
+        end_day="end_day",
+        amount="contribution",
+        detail=pl.format(
+            "on pace for its own indicator {} ({}% of target to date) while its net "
+            "contribution to the company goal is {}",
+            "indicator",
+            (pl.col("indicator_pace") * 100).round(0).cast(pl.Int64),
+            _num("contribution"),
+        ),
+    ).cast(FLAG_SCHEMA)
+
+
+def _num(expr: str | pl.Expr) -> pl.Expr:
+    """A number as text with 3 significant figures, whatever its scale (GMV or a ratio)."""
+    value = pl.col(expr) if isinstance(expr, str) else expr
+    return value.map_elements(lambda x: f"{x:,.3g}" if abs(x) < 1e3 else f"{x:,.0f}", pl.String)
+
+
+def empty_flags() -> pl.DataFrame:
+    return pl.DataFrame(schema=FLAG_SCHEMA)

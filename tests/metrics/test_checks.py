@@ -1,0 +1,131 @@
+"""Cooperation checks: planted problems are found, noise and bias raise nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from metrics.checks import cooperation_flags, local_wins_global_losses
+from tests.metrics.contribution_factories import Company, Planted, sample_sums_from
+
+START = dt.date(2025, 1, 1)
+AS_OF = dt.date(2025, 8, 28)
+TEAMS = ("promo", "merch", "users", "service", "unassigned")
+
+
+def flags_of(company: Company) -> pl.DataFrame:
+    daily, daily_samples, initiatives = company.frames()
+    return cooperation_flags(daily, initiatives, START, AS_OF, sample_sums_from(daily_samples))
+
+
+def found(flags: pl.DataFrame) -> set[tuple]:
+    return set(flags.select("kind", "team", "other_team", "initiative").iter_rows())
+
+
+def ordinary_campaigns(seed: int, count: int = 8) -> list[Planted]:
+    """Campaigns with uplift only, kept clear of the planted ones' windows (March, July)."""
+    rng = np.random.default_rng(seed)
+    campaigns = []
+    while len(campaigns) < count:
+        start = START + dt.timedelta(int(rng.integers(0, 210)))
+        if dt.date(2025, 2, 20) <= start <= dt.date(2025, 4, 10):
+            continue
+        if dt.date(2025, 6, 20) <= start <= dt.date(2025, 8, 10):
+            continue
+        team = TEAMS[int(rng.integers(0, 3))]
+        days, lift = int(rng.integers(7, 15)), float(rng.uniform(0.1, 0.3))
+        campaigns.append(Planted(f"c{len(campaigns)}", team, start, days, lift))
+    return campaigns
+
+
+PULL_FORWARD = Planted("spring_sale", "promo", dt.date(2025, 3, 10), 10, 0.2, payback=0.1)
+CANNIBALISING = Planted(
+    "member_days", "promo", dt.date(2025, 7, 10), 10, 0.2, victim="merch", harm=0.1
+)
+
+
+def random_company(seed: int, plants=(PULL_FORWARD, CANNIBALISING)) -> Company:
+    rng = np.random.default_rng(1000 + seed)
+    return Company(
+        seed=seed,
+        plants=(*ordinary_campaigns(seed), *plants),
+        bias={team: float(rng.normal(0.0, 0.02)) for team in TEAMS},  # baseline errors
+        noise=float(rng.uniform(0.02, 0.035)),
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_planted_pull_forward_and_cannibalisation_are_found_and_nothing_else(seed):
+    flags = flags_of(random_company(seed))
+    assert found(flags) == {
+        ("pull_forward", "promo", None, "spring_sale"),
+        ("cannibalisation", "promo", "merch", "member_days"),
+    }
+    windows = {row["kind"]: (row["start_day"], row["end_day"]) for row in flags.to_dicts()}
+    assert windows["pull_forward"] == (PULL_FORWARD.start, PULL_FORWARD.end + dt.timedelta(10))
+    assert windows["cannibalisation"] == (CANNIBALISING.start, CANNIBALISING.end)
+    amounts = dict(flags.select("kind", "amount").iter_rows())
+    assert amounts["cannibalisation"] == pytest.approx(0.1 * 10 * 2000, rel=0.25)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_company_that_only_wobbles_raises_no_flag(seed):
+    assert flags_of(random_company(seed, plants=())).is_empty()
+
+
+@pytest.mark.parametrize("bias", [-0.05, 0.05])
+def test_a_baseline_biased_all_year_raises_no_flag(bias):
+    company = Company(seed=3, plants=tuple(ordinary_campaigns(3)), bias={"merch": bias})
+    assert flags_of(company).is_empty()
+
+
+def test_harm_right_after_a_teams_own_campaign_is_not_called_its_pull_forward():
+    own = Planted("arrivals", "merch", dt.date(2025, 5, 1), 10, 0.2)
+    other = Planted("flash", "promo", dt.date(2025, 5, 15), 10, 0.2, victim="merch", harm=0.12)
+    assert found(flags_of(Company(seed=5, plants=(own, other)))) == {
+        ("cannibalisation", "promo", "merch", "flash"),
+    }
+
+
+def test_a_teams_own_payback_during_another_campaign_is_not_called_cannibalisation():
+    own = Planted("clearance", "merch", dt.date(2025, 5, 1), 10, 0.2, payback=0.12)
+    other = Planted("flash", "promo", dt.date(2025, 5, 17), 10, 0.2)
+    assert found(flags_of(Company(seed=5, plants=(own, other)))) == {
+        ("pull_forward", "merch", None, "clearance"),
+    }
+
+
+@pytest.mark.parametrize(("payback", "harm"), [(0.12, 0.0), (0.0, 0.12)])
+def test_a_dip_that_could_be_either_blames_no_one(payback, harm):
+    """Own payback days exactly under another team's campaign: one series cannot tell."""
+    own = Planted("clearance", "merch", dt.date(2025, 5, 1), 10, 0.2, payback=payback)
+    other = Planted("flash", "promo", dt.date(2025, 5, 11), 10, 0.2, victim="merch", harm=harm)
+    assert flags_of(Company(seed=5, plants=(own, other))).is_empty()
+
+
+def test_a_campaign_that_gained_nothing_has_no_pull_forward_even_with_a_dip_after():
+    flop = Planted("flop", "promo", dt.date(2025, 5, 1), 10, 0.0, payback=0.12)
+    assert flags_of(Company(seed=2, plants=(flop,))).is_empty()
+
+
+LOCAL = pl.DataFrame(
+    {
+        "team": ["winner", "helper", "laggard", "taker"],
+        "metric": "gmv",
+        "indicator": ["orders", "gmv", "orders", "gmv"],
+        "indicator_pace": [1.1, 1.2, 0.7, 1.0],
+        "contribution": [-5.0, 30.0, -8.0, 0.0],
+        "start_day": START,
+        "end_day": AS_OF,
+    }
+)
+
+
+def test_local_win_global_loss_needs_both_the_local_win_and_no_global_gain():
+    flags = local_wins_global_losses(LOCAL, on_track=1.0)
+    assert flags["team"].to_list() == ["winner", "taker"]
+    assert flags["amount"].to_list() == [-5.0, 0.0]
+    assert "orders" in flags["detail"][0] and "110%" in flags["detail"][0]
