@@ -86,8 +86,7 @@ with import_tab:
             )
             table(outcome.problems, name="import_problems")
         else:
-            written = ", ".join(f"{count:,} {kind}" for kind, count in outcome.written.items())
-            st.success(f"Imported {written}.")
+            st.success(f"Imported {outcome.summary}.")
 
 with export_tab:
     st.markdown(

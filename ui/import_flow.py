@@ -13,7 +13,7 @@ from ui.store_access import write
 
 @dataclass(frozen=True)
 class UploadOutcome:
-    written: dict[str, int]
+    summary: str  # what was written, e.g. "12 teams, 3,400 observations"
     problems: pl.DataFrame  # empty when the import went through
 
     @property
@@ -32,10 +32,5 @@ def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> 
     try:
         report = write(import_files, files, replace=replace)
     except ValidationFailed as refused:
-        return UploadOutcome(written={}, problems=problems_frame(refused.problems))
-    return UploadOutcome(written=_written(report), problems=problems_frame([]))
-
-
-def _written(report: object) -> dict[str, int]:
-    rows = getattr(report, "rows_written", None) or getattr(report, "rows", None) or {}
-    return {str(kind): int(count) for kind, count in dict(rows).items()}
+        return UploadOutcome(summary="nothing", problems=problems_frame(refused.problems))
+    return UploadOutcome(summary=str(report), problems=problems_frame([]))

@@ -52,13 +52,13 @@ def latest_version() -> int:
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    # fetchall, never fetchone: DuckDB 2 keeps a half-read result open and refuses the next query.
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'schema_version'"
-    ).fetchone()
-    if not exists or exists[0] == 0:
+    ).fetchall()
+    if exists[0][0] == 0:
         return 0
-    row = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0])
 
 
 def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list[int]:

@@ -57,7 +57,7 @@ def test_an_old_store_is_migrated_on_open_and_keeps_its_data(tmp_path):
         assert [row[0] for row in applied] == list(range(1, migrations.latest_version() + 1))
         assert con.execute("select value from observations").fetchall() == [(12.5,)]
         assert "goals" in table_names(con)
-        assert con.execute("select count(*) from market_calendar").fetchone()[0] > 0
+        assert con.execute("select count(*) from market_calendar").fetchall()[0][0] > 0
 
 
 def test_read_only_open_refuses_an_old_store_and_says_how_to_fix_it(tmp_path):
@@ -94,7 +94,7 @@ def test_a_failed_transaction_writes_nothing(store_path):
         with pytest.raises(RuntimeError), transaction(con):
             con.execute("insert into teams values ('t1', 'Team 1', 'd')")
             raise RuntimeError("boom")
-        assert con.execute("select count(*) from teams where team = 't1'").fetchone() == (0,)
+        assert con.execute("select count(*) from teams where team = 't1'").fetchall() == [(0,)]
 
 
 def test_writes_change_the_store_version_used_as_cache_key(store_path):
@@ -121,9 +121,9 @@ def test_concurrent_writers_in_one_process_queue_and_none_is_lost(store_path):
         thread.join()
     assert errors == []
     with open_store(store_path, read_only=True) as con:
-        assert con.execute("select count(*) from teams where team like 'team_%'").fetchone() == (
-            12,
-        )
+        assert con.execute("select count(*) from teams where team like 'team_%'").fetchall() == [
+            (12,)
+        ]
 
 
 def test_a_store_held_by_another_process_is_reported_busy_with_that_process(store_path):
@@ -154,4 +154,4 @@ def test_a_store_held_by_another_process_is_reported_busy_with_that_process(stor
         holder.kill()
         holder.wait()
     with open_store(store_path, timeout=5) as con:  # free again once the holder is gone
-        assert con.execute("select 1").fetchone() == (1,)
+        assert con.execute("select 1").fetchall() == [(1,)]
