@@ -7,18 +7,14 @@ observations before the goal year, and a natural baseline frame shaped like
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
 from metrics import forecast_store
-from metrics.store import open_store
 
 GOAL_YEAR = 2025
 TEAMS = [
@@ -106,16 +102,3 @@ def freeze_baseline(con: duckdb.DuckDBPyConnection, goal: str, frame: pl.DataFra
             masked=pl.lit(False),
         )
         forecast_store.insert_forecast(con, run, rows)
-
-
-@contextlib.contextmanager
-def reopen(path: Path, **options) -> Iterator[duckdb.DuckDBPyConnection]:
-    """`open_store` on an existing file, with the migration check's half-read result finished.
-
-    DuckDB 2 keeps a `fetchone()` result open, and `metrics.migrations.current_version` leaves
-    one behind when nothing needs migrating, so the next `con.sql(...)` raises ResourceInUse.
-    Reported to the store's owner; drop this once migrations use fetchall().
-    """
-    with open_store(path, **options) as con:
-        con.execute("select 1").fetchall()
-        yield con

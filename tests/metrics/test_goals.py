@@ -29,7 +29,6 @@ from tests.metrics.plan_factories import (
     GOAL_YEAR,
     baseline_frame,
     freeze_baseline,
-    reopen,
     seed_company,
 )
 
@@ -203,7 +202,7 @@ def test_two_people_saving_at_once_both_land_in_the_history(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    with reopen(path) as con:
+    with open_store(path, read_only=True) as con:
         changes = goal_changes(con, f"gmv_{GOAL_YEAR}")
         final = load_goal(con, f"gmv_{GOAL_YEAR}").target
     assert sorted(changes["changed_by"][1:].to_list()) == ["ben", "cy"]
