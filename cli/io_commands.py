@@ -1,0 +1,73 @@
+"""`dataops import` and `dataops export`: CSV in (validated, all or nothing) and CSV out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import STORE_DEFAULT, StoreOption, out
+from metrics.errors import DataopsError, ValidationFailed
+from metrics.export import EXPORTABLE_TABLES, read_table, write_csv
+from metrics.importing import ImportKind, import_files
+from metrics.store import open_store
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+
+
+def import_command(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(help="The CSV file (UTF-8, header row first).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite rows whose key the store already has.")
+    ] = False,
+    store: StoreOption = STORE_DEFAULT,
+) -> None:
+    """Import a CSV file: every row is checked first, and a refused file changes nothing.
+
+    Formats (header row required): teams team,name,department;
+    metrics metric,name,kind,unit,numerator,denominator,higher_is_better;
+    observations date,metric,team,value; initiatives initiative,team,metric,start,end,name.
+    """
+    data = _read(file)
+    created = not store.exists()
+    try:
+        with open_store(store) as con:
+            report = import_files(con, [(kind, str(file), data)], replace=replace)
+    except ValidationFailed:
+        if created:  # a refused import leaves no trace, not even an empty store
+            _remove_store(store)
+        raise
+    out.print(f"imported {report} from {file} into {store}", markup=False)
+
+
+def export_command(
+    table: Annotated[str, typer.Argument(help=f"One of: {', '.join(EXPORTABLE_TABLES)}.")],
+    out_file: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+    store: StoreOption = STORE_DEFAULT,
+) -> None:
+    """Export a table as CSV that is safe to open in a spreadsheet (formulas neutralised)."""
+    with open_store(store, read_only=True) as con:
+        frame = read_table(con, table)
+    write_csv(frame, out_file)
+    out.print(f"exported {frame.height:,} rows of {table} to {out_file}", markup=False)
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise DataopsError(f"no file at {file}. Fix: check the path") from None
+    except IsADirectoryError:
+        raise DataopsError(f"{file} is a folder. Fix: name the CSV file inside it") from None
+    except PermissionError:
+        raise DataopsError(f"cannot read {file}. Fix: check its permissions") from None
+
+
+def _remove_store(store: Path) -> None:
+    for path in (store, store.with_name(store.name + ".wal")):
+        path.unlink(missing_ok=True)

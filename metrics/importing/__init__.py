@@ -1,0 +1,15 @@
+"""Validated CSV import of teams, metrics, observations and initiatives.
+
+    problems = validate_files(con, [(ImportKind.OBSERVATIONS, "obs.csv", data)])
+    report = import_files(con, files, replace=False)   # raises ValidationFailed, or writes all
+
+The pipeline, one module a step: `decoding` (bytes to UTF-8 text), `parsing` (records and their
+field counts), `columns` (header to named, trimmed cells), the `*_format` modules (each format's
+typed columns and rules, as `checks.Check` data run vectorised), `context` (ids the store has or
+the import declares), `writing` (one transaction) and `validation` (the orchestration).
+"""
+
+from metrics.importing.kinds import ImportKind
+from metrics.importing.validation import ImportReport, import_files, validate_files
+
+__all__ = ["ImportKind", "ImportReport", "import_files", "validate_files"]

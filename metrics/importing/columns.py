@@ -1,0 +1,159 @@
+"""From parsed records to rows under the format's column names, with the header's problems.
+
+Columns are matched by name, so their order is free (a spreadsheet user may move one); the names
+themselves must be exact. A file whose header lacks a column reports its header problems only:
+its rows are checked once the header is complete, since every row would otherwise repeat them.
+Blank rows (a blank line, or only commas) are skipped, as spreadsheets leave them behind.
+Cells are trimmed, and a cell our export neutralised ('=x) reads back as what it was (=x).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from metrics.errors import Problem
+from metrics.export import unneutralise
+from metrics.importing.checks import FILE, Check, find_problems, literal
+from metrics.importing.parsing import FIELDS, ROW, Records
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """One file's rows: FILE, ROW and the format's columns as trimmed text (null when empty)."""
+
+    file: str
+    rows: pl.DataFrame
+    complete: bool  # the header names every column, so the rows can be checked
+    problems: list[Problem]
+
+
+def named_rows(file: str, records: Records, columns: tuple[str, ...]) -> FileRows:
+    header = records.header
+    cells = records.data.with_columns(pl.lit(file).alias(FILE))
+    cells = cells.filter(~_blank(cells))
+    problems = _header_problems(file, header, columns, cells)
+    complete = all(column in header for column in columns)
+    if cells.is_empty() and set(header) & set(columns):
+        problems.append(
+            Problem(file, "the file has a header but no data rows", "add rows under the header")
+        )
+    problems += find_problems(cells, [_ragged(header)])
+    regular = cells.filter(pl.col(FIELDS) == len(header))
+    rows = regular.select(
+        FILE,
+        ROW,
+        *(
+            _cleaned(regular, f"c{header.index(c)}" if c in header else None).alias(c)
+            for c in columns
+        ),
+    )
+    return FileRows(file, rows, complete, problems)
+
+
+def _cleaned(cells: pl.DataFrame, cell: str | None) -> pl.Expr:
+    if cell is None:
+        return pl.lit(None, dtype=pl.String)
+    text = pl.col(cell)
+    if cells[cell].str.starts_with("'").any():  # rare, and the regex costs on a million rows
+        text = unneutralise(text)
+    text = text.str.strip_chars()
+    return pl.when(text != "").then(text)
+
+
+def _blank(cells: pl.DataFrame) -> pl.Expr:
+    # Unquoted empty cells and missing ones are null; "" is a quoted empty cell.
+    names = [c for c in cells.columns if c.startswith("c")]
+    return pl.all_horizontal(pl.col(c).is_null() | (pl.col(c) == "") for c in names)
+
+
+def _ragged(header: tuple[str, ...]) -> Check:
+    width = len(header)
+    names = literal(",".join(header))
+    return Check(
+        "a wrong number of values",
+        pl.col(FIELDS) != width,
+        f"has {{{FIELDS}}} values but the header has {width}",
+        f"give every row exactly {width} values in the header's order ({names}); "
+        'put a value that contains a comma in double quotes ("a, b")',
+        value=pl.concat_str(pl.col(r"^c\d+$").fill_null(""), separator=",").str.strip_chars_end(
+            ","
+        ),
+    )
+
+
+def _header_problems(
+    file: str, header: tuple[str, ...], columns: tuple[str, ...], cells: pl.DataFrame
+) -> list[Problem]:
+    expected = ",".join(columns)
+    if not set(header) & set(columns):
+        return [
+            Problem(
+                file,
+                f"row 1 must be the header {expected!r}",
+                f"insert the line {expected} as the first line of the file",
+                row=1,
+                value=",".join(header),
+            )
+        ]
+    problems = []
+    for position, name in enumerate(header):
+        if header.index(name) != position and name:
+            problems.append(_repeated(file, name, header.index(name) + 1, position + 1))
+        elif name not in columns and (name or _has_values(cells, position)):
+            problems.append(_extra(file, name, position + 1, columns, header))
+    named = {_plain(h) for h in header if h not in columns}
+    missing = [c for c in columns if c not in header and c not in named]  # else misnamed above
+    return problems + [_missing(file, c, expected) for c in missing]
+
+
+def _plain(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+def _has_values(cells: pl.DataFrame, position: int) -> bool:
+    # An unnamed column with no values is the trailing commas some spreadsheets write: harmless.
+    column = f"c{position}"
+    return column in cells.columns and cells[column].str.strip_chars().fill_null("").ne("").any()
+
+
+def _repeated(file: str, name: str, first: int, again: int) -> Problem:
+    return Problem(
+        file,
+        f"the header names column {name!r} twice (columns {first} and {again})",
+        "keep one of the two columns",
+        row=1,
+        column=name,
+    )
+
+
+def _extra(
+    file: str, name: str, position: int, columns: tuple[str, ...], header: tuple[str, ...]
+) -> Problem:
+    twin = next((c for c in columns if c == _plain(name) and c not in header), None)
+    if twin:
+        return Problem(
+            file,
+            f"column {position} is named {name!r}; names are exact",
+            f"rename it to {twin!r}",
+            row=1,
+            column=name,
+        )
+    return Problem(
+        file,
+        f"column {position} ({name or 'unnamed'}) is not part of this format",
+        f"remove the column; the header must be {','.join(columns)}",
+        row=1,
+        column=name or None,
+    )
+
+
+def _missing(file: str, column: str, expected: str) -> Problem:
+    return Problem(
+        file,
+        f"the header has no column {column!r}",
+        f"add it; the header must be {expected}",
+        row=1,
+        column=column,
+    )

@@ -1,0 +1,142 @@
+"""Validate several files together, then write them in one transaction, or refuse them whole.
+
+Files are taken kind by kind (teams, metrics, observations, initiatives), so ids declared by an
+earlier kind of the same import count as existing for the later ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from metrics.errors import Problem, ValidationFailed
+from metrics.importing import initiatives_format, metrics_format, observations_format, teams_format
+from metrics.importing.checks import EXISTS, FILE, find_problems
+from metrics.importing.columns import FileRows, named_rows
+from metrics.importing.context import Known, known_ids, rows_in_store
+from metrics.importing.decoding import checked_text
+from metrics.importing.kinds import Format, ImportKind
+from metrics.importing.parsing import ROW, read_records
+from metrics.importing.writing import Batch, write_batches
+
+FORMATS: dict[ImportKind, Format] = {
+    f.kind: f
+    for f in (
+        teams_format.FORMAT,
+        metrics_format.FORMAT,
+        observations_format.FORMAT,
+        initiatives_format.FORMAT,
+    )
+}
+
+ImportFile = tuple[ImportKind | str, str, bytes]  # (kind, file name shown in problems, content)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Rows written per kind; `replaced` counts those that overwrote a key (with --replace)."""
+
+    teams: int = 0
+    metrics: int = 0
+    observations: int = 0
+    initiatives: int = 0
+    replaced: int = 0
+
+    def __str__(self) -> str:
+        counts = [f"{getattr(self, kind):,} {kind}" for kind in ImportKind if getattr(self, kind)]
+        text = ", ".join(counts) or "nothing"
+        return text + (f" ({self.replaced:,} replaced rows the store had)" if self.replaced else "")
+
+
+@dataclass(frozen=True)
+class _Checked:
+    problems: list[Problem]
+    batches: list[Batch]
+
+
+def validate_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], *, replace: bool = False
+) -> list[Problem]:
+    """Every problem of the files, checked together against the store; empty means importable."""
+    return _check(con, files, replace).problems
+
+
+def import_files(
+    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], *, replace: bool = False
+) -> ImportReport:
+    """Validate, then write everything in one transaction; raise ValidationFailed with every
+    problem (having written nothing) when any file is refused."""
+    checked = _check(con, files, replace)
+    if checked.problems:
+        raise ValidationFailed(checked.problems, limit=len(checked.problems))
+    write_batches(con, checked.batches, replace=replace)
+    written = {batch.format.kind.value: batch.rows.height for batch in checked.batches}
+    return ImportReport(**written, replaced=sum(batch.replaced for batch in checked.batches))
+
+
+def _check(con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace: bool) -> _Checked:
+    # An earlier execute() (e.g. the store's migration check) may have left a result unread;
+    # DuckDB 2 then refuses relations and register() until it is run to its end.
+    con.complete()
+    problems: list[Problem] = []
+    read: dict[ImportKind, list[FileRows]] = {kind: [] for kind in ImportKind}
+    for kind, name, data in files:
+        fmt = FORMATS[ImportKind(kind)]
+        body, refusal = checked_text(name, data)
+        problems += refusal
+        if body is not None:
+            rows = named_rows(name, read_records(body), fmt.columns)
+            problems += rows.problems
+            read[fmt.kind].append(rows)
+    declared = {
+        kind: FORMATS[kind].typed(_concat(FORMATS[kind], read[kind])) for kind in ImportKind
+    }
+    known = known_ids(con, declared[ImportKind.TEAMS], declared[ImportKind.METRICS])
+    batches = []
+    for kind in ImportKind:
+        if read[kind]:
+            batch, found = _check_kind(
+                con, FORMATS[kind], declared[kind], read[kind], known, replace
+            )
+            problems += found
+            batches.append(batch)
+    return _Checked(_in_file_order(problems, files), batches)
+
+
+def _check_kind(
+    con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    typed: pl.DataFrame,
+    files: list[FileRows],
+    known: Known,
+    replace: bool,
+) -> tuple[Batch, list[Problem]]:
+    checkable = typed.filter(pl.col(FILE).is_in([f.file for f in files if f.complete]))
+    checkable = checkable.with_columns(
+        rows_in_store(con, checkable, fmt.table, fmt.key).alias(EXISTS)
+    )
+    problems = find_problems(checkable, fmt.checks(known, replace))
+    replaced = fmt.rows(checkable.filter(pl.col(EXISTS))).height  # rows() may drop some
+    batch = Batch(fmt, fmt.rows(checkable), replaced)
+    return batch, problems
+
+
+def _concat(fmt: Format, files: list[FileRows]) -> pl.DataFrame:
+    empty = pl.DataFrame(
+        schema={FILE: pl.String, ROW: pl.Int64, **dict.fromkeys(fmt.columns, pl.String)}
+    )
+    return pl.concat([empty, *(f.rows for f in files)], how="vertical")
+
+
+def _in_file_order(problems: list[Problem], files: Sequence[ImportFile]) -> list[Problem]:
+    """Per file in the order given: header first, rows in order, file-wide notes last."""
+    rank = {}
+    for position, (_, name, _) in enumerate(files):
+        rank.setdefault(name, position)
+    return sorted(
+        problems, key=lambda p: (rank.get(p.file, 0), math.inf if p.row is None else p.row)
+    )
