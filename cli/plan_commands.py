@@ -1,0 +1,278 @@
+"""`dataops goal`: agree a goal, split it into months, override a month, set status thresholds.
+
+`dataops phase` and `dataops checkin` live in their own modules and are registered from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.common import STORE_DEFAULT, StoreOption, err, out
+from metrics.catalog import load_metrics
+from metrics.decomposition import Method, goal_months
+from metrics.errors import DataopsError
+from metrics.forecast_store import goal_baseline
+from metrics.goal_edits import GoalSaved, override_month, redecompose, set_goal
+from metrics.goals import (
+    Goal,
+    StatusThresholds,
+    goal_changes,
+    list_goals,
+    load_goal,
+    load_tactics,
+    monthly_targets,
+    set_status_thresholds,
+    status_thresholds,
+    targets_json,
+)
+from metrics.plan_files import parse_month, parse_tactics
+from metrics.store import open_store
+
+goal_app = typer.Typer(name="goal", help="Agree a goal and split it into monthly targets.")
+
+GoalOption = Annotated[str, typer.Option("--goal", help="The goal's id, e.g. gmv_2026.")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who makes the change (default: $USER).")
+]
+DateOption = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+def register(app: typer.Typer) -> None:
+    from cli import checkin_commands, phase_commands  # here: they import helpers from this module
+
+    app.add_typer(goal_app)
+    app.add_typer(phase_commands.phase_app)
+    app.add_typer(checkin_commands.checkin_app)
+
+
+@goal_app.command("set")
+def set_command(
+    goal: GoalOption,
+    metric: Annotated[str, typer.Option(help="The company metric the goal is on.")],
+    start: DateOption,
+    end: DateOption,
+    target: Annotated[
+        float, typer.Option(help="flow: total; level: average per day; ratio: the period's ratio.")
+    ],
+    method: Annotated[Method, typer.Option(help="How the goal is split into months.")],
+    tactics: Annotated[
+        Path | None, typer.Option(help="CSV month,tactic,weight (method tactic).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="A display name (default: the id).")] = "",
+    by: ByOption = None,
+    clear_overrides: Annotated[
+        bool, typer.Option(help="Drop every hand override (they stay in the history).")
+    ] = False,
+    rebaseline: Annotated[
+        bool, typer.Option(help="Re-fit the goal's natural baseline (the old one is kept).")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="Processes for fitting.")] = None,
+    country: Annotated[str | None, typer.Option(help="Public holidays, e.g. CN.")] = None,
+    store: StoreOption = STORE_DEFAULT,
+) -> None:
+    """Create or change a goal, freeze its natural baseline if the method needs one, and split
+    it into monthly targets. Hand overrides are kept (or pass --clear-overrides)."""
+    wanted = Goal(goal, name, metric, start.date(), end.date(), target, method)
+    months = goal_months(wanted.start_day, wanted.end_day)
+    table = parse_tactics(read_file(tactics), tactics.name, months) if tactics else None
+    with open_store(store) as con:
+        frozen = not goal_baseline(con, goal).is_empty()
+        fit = method.needs_baseline and (rebaseline or not frozen)
+        saved = set_goal(
+            con, wanted, who(by), tactics=table, clear_overrides=clear_overrides, decompose=not fit
+        )
+    if fit:
+        freeze(store, goal, rebaseline=rebaseline and frozen, workers=workers, country=country)
+        with open_store(store) as con:
+            try:
+                saved = redecompose(con, goal, who(by))
+            except DataopsError as error:
+                raise DataopsError(
+                    f"goal {goal!r} is saved, but its monthly targets are not: {error}"
+                ) from None
+    print_saved(saved)
+
+
+@goal_app.command("decompose")
+def decompose_command(goal: GoalOption, by: ByOption = None, store: StoreOption = STORE_DEFAULT):
+    """Recompute the monthly targets from the stored goal (e.g. after `dataops forecast --goal`)."""
+    with open_store(store) as con:
+        print_saved(redecompose(con, goal, who(by)))
+
+
+@goal_app.command("override")
+def override_command(
+    goal: GoalOption,
+    month: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    target: Annotated[float | None, typer.Option(help="The month's target by hand.")] = None,
+    clear: Annotated[bool, typer.Option(help="Give the month back to the method.")] = False,
+    note: Annotated[str | None, typer.Option(help="Why (shown next to the month).")] = None,
+    by: ByOption = None,
+    store: StoreOption = STORE_DEFAULT,
+) -> None:
+    """Set one month's target by hand; the other months are re-spread to keep the total."""
+    first = parse_month(month)
+    if first is None:
+        raise DataopsError(f"--month {month!r} is not a month. Fix: write it as YYYY-MM")
+    if (target is None) == (not clear):
+        raise DataopsError("give either --target X or --clear. Fix: pass exactly one of them")
+    with open_store(store) as con:
+        saved = override_month(con, goal, first, None if clear else target, who(by), note)
+    print_saved(saved)
+
+
+@goal_app.command("show")
+def show_command(
+    goal: GoalOption, format: FormatOption = "table", store: StoreOption = STORE_DEFAULT
+) -> None:
+    """The goal, its monthly targets (overrides marked), tactics and recent changes."""
+    with open_store(store, read_only=True) as con:
+        found = load_goal(con, goal)
+        kind = load_metrics(con)[found.metric].kind
+        targets, tactics = monthly_targets(con, goal), load_tactics(con, goal)
+        changes = goal_changes(con, goal)
+    if check_format(format) == "json":
+        document = found.definition() | {"kind": kind.value, "pending": targets.is_empty()}
+        document |= {"updated_by": found.updated_by, "updated_at": str(found.updated_at)}
+        document |= {"months": targets_json(targets), "tactics": targets_json(tactics)}
+        document |= {"changes": changes.drop("detail").to_dicts()}
+        out.print(json.dumps(document, default=str, indent=2), markup=False)
+        return
+    print_goal(found, targets)
+    if not tactics.is_empty():
+        out.print(frame_table(tactics, "tactics"))
+    last = changes.tail(5).select("changed_at", "changed_by", "action")
+    out.print(frame_table(last, f"last changes ({changes.height} in all)"))
+
+
+@goal_app.command("list")
+def list_command(format: FormatOption = "table", store: StoreOption = STORE_DEFAULT) -> None:
+    """Every goal in the store."""
+    with open_store(store, read_only=True) as con:
+        goals = list_goals(con)
+    if check_format(format) == "json":
+        out.print(json.dumps(goals.to_dicts(), default=str, indent=2), markup=False)
+    elif goals.is_empty():
+        out.print("no goals yet. Create one with `dataops goal set`", markup=False)
+    else:
+        out.print(frame_table(goals.drop("updated_at"), "goals"))
+
+
+@goal_app.command("thresholds")
+def thresholds_command(
+    on_track: Annotated[float | None, typer.Option(help="Pace at or above: on track.")] = None,
+    at_risk: Annotated[float | None, typer.Option(help="Pace at or above: at risk.")] = None,
+    store: StoreOption = STORE_DEFAULT,
+) -> None:
+    """Show, or set, the pace thresholds of the statuses (defaults 1.00 and 0.90)."""
+    with open_store(store) as con:
+        current = status_thresholds(con)
+        if on_track is not None or at_risk is not None:
+            current = StatusThresholds(
+                current.on_track if on_track is None else on_track,
+                current.at_risk if at_risk is None else at_risk,
+            )
+            set_status_thresholds(con, current)
+    out.print(
+        f"on track at >= {current.on_track:.0%} of pace, at risk at >= {current.at_risk:.0%}, "
+        "off track below",
+        markup=False,
+    )
+
+
+def freeze(store: Path, goal: str, **options) -> None:
+    """Fit and freeze the goal's natural baseline with a progress bar (imports Prophet lazily)."""
+    from forecasting.runner import freeze_goal_baseline  # here: Prophet is slow to import
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(f"fitting the natural baseline of {goal}", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"fitted {label}")
+
+        report = freeze_goal_baseline(store, goal, progress=progress, **options)
+    err.print(report.summary(), markup=False)
+    for failure in report.failed:
+        err.print(f"  failed: {failure.label}: {failure.reason}", markup=False)
+
+
+def print_saved(saved: GoalSaved) -> None:
+    print_goal(saved.goal, saved.targets)
+    for message in saved.messages:
+        out.print(f"note: {message}", markup=False)
+    if saved.pending:
+        out.print("pending: the monthly targets follow once the baseline is frozen", markup=False)
+
+
+def print_goal(goal: Goal, targets: pl.DataFrame) -> None:
+    out.print(
+        f"goal {goal.goal} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
+        f"target {goal.target:,.6g}, method {goal.method}, last changed by {goal.updated_by}",
+        markup=False,
+    )
+    if targets.is_empty():
+        out.print("no monthly targets yet (waiting for the natural baseline)", markup=False)
+        return
+    shown = targets.select(
+        pl.col("month").dt.strftime("%Y-%m"),
+        "days",
+        "target",
+        "method_target",
+        pl.when("overridden").then(pl.lit("yes")).otherwise(pl.lit("")).alias("overridden"),
+        pl.col("note").fill_null(""),
+    )
+    out.print(frame_table(shown, "monthly targets"))
+
+
+def frame_table(frame: pl.DataFrame, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(cell_text(value) for value in row))
+    return table
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.6g}"
+    return str(value)
+
+
+def who(by: str | None) -> str:
+    """The person a change is recorded under: --by, else $USER, else the login name."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except OSError:
+        return "unknown"
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataopsError(f"no file at {path}. Fix: check the path") from None
+    except IsADirectoryError:
+        raise DataopsError(f"{path} is a folder. Fix: name the CSV file inside it") from None
+
+
+def check_format(format: str) -> str:
+    if format not in ("table", "json"):
+        raise DataopsError(f"--format {format!r} is not known. Fix: use table or json")
+    return format
