@@ -1,7 +1,7 @@
 """Initiative attribution: how much of a series' uplift each logged initiative explains.
 
-On one series (metric, team) the daily residual r = actual - natural is regressed on the
-initiatives' active-day indicators X (1 on the days an initiative runs), with the coefficients
+On one series (metric, team) the daily residual r = actual - natural is regressed on the active-day
+indicators of the team's initiatives X (1 on the days an initiative runs), with the coefficients
 kept non-negative and shrunk by a ridge penalty:
 
     minimise |r - X b|^2 + RIDGE_DAYS * |b|^2  subject to b >= 0,
@@ -16,8 +16,6 @@ never spread over the initiatives.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import numpy as np
 import polars as pl
@@ -43,16 +41,17 @@ def attribute(
     """Split each series' summed residual between its initiatives and an unattributed rest.
 
     `residuals`: day, metric, team, residual (one row per day of the window, per series).
-    `initiatives`: initiative, team, metric, start_day, end_day.
-    Returns metric, team, initiative, kind ("initiative" or "unattributed"; the unattributed row
-    has initiative null), active_days, per_day, uplift. Per series the uplifts add up to the
-    summed residual. Only series that have residuals are reported.
+    `initiatives`: initiative, team, start_day, end_day; a series is regressed on its own
+    team's initiatives. Returns metric, team, initiative, kind ("initiative" or "unattributed";
+    the unattributed row has initiative null), active_days, per_day, uplift. Per series the
+    uplifts add up to the summed residual. Only series that have residuals are reported.
     """
     parts = []
     for (metric, team), series in residuals.sort("day").group_by(
         "metric", "team", maintain_order=True
     ):
-        acting = initiatives.filter(metric=metric, team=team).sort("start_day", "initiative")
+        # every initiative of the team, whatever metric it aims at: a campaign moves more
+        acting = initiatives.filter(team=team).sort("start_day", "initiative")
         parts.append(_series(str(metric), str(team), series, acting, ridge))
     if not parts:
         return pl.DataFrame(schema=_SCHEMA)
@@ -105,8 +104,3 @@ def ridge_nnls(design: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarr
     augmented = np.vstack([design, np.sqrt(ridge) * np.eye(k)])
     solution, _ = nnls(augmented, np.concatenate([target, np.zeros(k)]))
     return solution
-
-
-def within(initiatives: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Initiatives whose window meets [start, end]."""
-    return initiatives.filter((pl.col("start_day") <= end) & (pl.col("end_day") >= start))

@@ -63,8 +63,8 @@ def team_draws(
             samples.select("metric", "team", natural="value", sample=draw + 1),
         ]
     ).rename({"natural": "value"})
-    frame = _by_role(natural, roles, "natural").join(
-        _by_role(sums.select("metric", "team", value="actual"), roles, "actual"), on="team"
+    frame = by_role(natural, roles, "natural").join(
+        by_role(sums.select("metric", "team", value="actual"), roles, "actual"), on="team"
     )
     if metric.kind is MetricKind.LEVEL:
         frame = frame.with_columns(pl.col("num_actual", "num_natural") / days)
@@ -74,9 +74,9 @@ def team_draws(
     return frame.with_columns(uplift=pl.col("num_actual") - pl.col("num_natural"))
 
 
-def _by_role(frame: pl.DataFrame, roles: Roles, suffix: str) -> pl.DataFrame:
-    """metric, team[, sample], value -> team[, sample], num_<suffix>, den_<suffix>."""
-    keys = [c for c in ("team", "sample") if c in frame.columns]
+def by_role(frame: pl.DataFrame, roles: Roles, suffix: str) -> pl.DataFrame:
+    """metric, value and key columns -> the keys, num_<suffix>, den_<suffix> (1.0 unless ratio)."""
+    keys = [c for c in frame.columns if c not in ("metric", "value")]
     num = frame.filter(metric=roles.numerator).select(*keys, pl.col("value").alias(f"num_{suffix}"))
     if roles.denominator is None:
         return num.with_columns(pl.lit(1.0).alias(f"den_{suffix}"))
@@ -87,19 +87,16 @@ def _by_role(frame: pl.DataFrame, roles: Roles, suffix: str) -> pl.DataFrame:
 
 
 def _with_shapley(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
-    complete = (
-        frame.group_by("draw").agg(pl.len()).filter(pl.col("len") == frame["team"].n_unique())
-    )
+    teams = frame["team"].n_unique()
+    # a draw is usable only when every team has it: Shapley needs the whole company at once
+    complete = frame.group_by("draw").agg(pl.len()).filter(pl.col("len") == teams)
     frame = frame.join(complete.select("draw"), on="draw").sort("draw", "team")
-    teams = frame["team"].unique(maintain_order=True).len()
 
     def matrix(column: str) -> np.ndarray:
         return frame[column].to_numpy().astype(float).reshape(-1, teams)
 
-    game = RatioGame(
-        *(matrix(c) for c in ("num_actual", "den_actual", "num_natural", "den_natural"))
-    )
-    values, _ = shapley_values(game, seed=seed)
+    columns = ("num_actual", "den_actual", "num_natural", "den_natural")
+    values, _ = shapley_values(RatioGame(*(matrix(c) for c in columns)), seed=seed)
     return frame.with_columns(uplift=pl.Series(values.reshape(-1)))
 
 

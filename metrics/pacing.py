@@ -169,3 +169,42 @@ def run_rate_per_day(daily: pl.DataFrame, days: int = RUN_RATE_DAYS) -> tuple[fl
     num = (recent["num_actual"] - recent["num_natural"]).mean()
     den = (recent["den_actual"] - recent["den_natural"]).mean()
     return (float(num or 0.0), float(den or 0.0))
+
+
+def shares_by_day(phases: pl.DataFrame, assignments: pl.DataFrame, days: pl.Series) -> pl.DataFrame:
+    """Each team's share of the gap on each day, from the phase that covers the day.
+
+    `phases`: phase, start_month, end_month (first days of months). `assignments`: phase, team,
+    share. Returns day, team, share (days outside every phase have no rows: no team owes them).
+    """
+    month = days.to_frame("day").with_columns(month=pl.col("day").dt.truncate("1mo"))
+    covered = month.join_where(
+        phases.select("phase", "start_month", "end_month"),
+        pl.col("month") >= pl.col("start_month"),
+        pl.col("month") <= pl.col("end_month"),
+    )
+    return covered.join(assignments.select("phase", "team", "share"), on="phase").select(
+        "day", "team", "share"
+    )
+
+
+def team_target_mass(
+    team_natural: pl.DataFrame, company: pl.DataFrame, shares: pl.DataFrame
+) -> pl.DataFrame:
+    """Each team's daily target as numerator and denominator "mass", so windows and groups sum.
+
+    A team owes its natural plus its share of the day's gap; for a ratio goal the gap is a
+    numerator mass (target ratio x natural denominator - natural numerator), which is the same
+    rule as `metrics.phase_math`: the team's ratio must rise by share x gap x company
+    denominator / team denominator. `team_natural`: day, team, num_natural, den_natural.
+    `company`: day, target, weight, num_natural (as from `daily_targets` plus the company's
+    natural). `shares`: day, team, share. Returns day, team, target_num, target_den; a window's
+    target is Σ target_num (flow), Σ target_num / days (level) or Σ target_num / Σ target_den.
+    """
+    gap = company.select("day", gap=pl.col("target") * pl.col("weight") - pl.col("num_natural"))
+    owed = pl.col("share").fill_null(0.0) * pl.col("gap").fill_null(0.0)
+    return (
+        team_natural.join(gap, on="day", how="left")
+        .join(shares, on=["day", "team"], how="left")
+        .select("day", "team", target_num=pl.col("num_natural") + owed, target_den="den_natural")
+    )

@@ -27,16 +27,19 @@ class Level(StrEnum):
     COMPANY = "company"
 
 
-def checkin_problems(checkins: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """What each team reported up to `as_of`.
+def checkin_problems(checkins: pl.DataFrame, until: dt.date | None = None) -> pl.DataFrame:
+    """What each team reported (up to the day `until`, when given).
+
+    Check-ins are written after the data they discuss (today, about yesterday's numbers), so a
+    report as of the latest data day keeps them all; `until` is for looking back.
 
     `checkins`: team, created_at, author, status, problems (free text, may be empty).
     Returns team, reported_status (the latest check-in's), last_checkin (date), problems
     (list of "YYYY-MM-DD author: text", newest first; empty texts left out).
     """
-    seen = checkins.filter(pl.col("created_at").dt.date() <= as_of).sort(
-        "created_at", descending=True
-    )
+    if until is not None:
+        checkins = checkins.filter(pl.col("created_at").dt.date() <= until)
+    seen = checkins.sort("created_at", descending=True)
     said = pl.format(
         "{} {}: {}", pl.col("created_at").dt.date(), "author", pl.col("problems").str.strip_chars()
     )

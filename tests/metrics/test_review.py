@@ -46,7 +46,12 @@ def test_each_team_reports_its_latest_status_and_every_problem_newest_first():
         "2026-06-01 li: supplier stock-outs",
         "2026-05-01 li: coupon budget late",
     ]
-    assert "users" not in reports  # its only check-in is after the as-of day
+    assert "users" not in reports  # its only check-in is after the day looked back to
+
+
+def test_without_a_day_to_look_back_to_every_checkin_counts():
+    reports = checkin_problems(CHECKINS)
+    assert set(reports["team"]) == {"promo", "merch", "users"}
 
 
 def level(groups, targets, actuals) -> pl.DataFrame:
@@ -73,7 +78,7 @@ LEVELS = {
 
 
 def meeting(thresholds=DEFAULTS, higher_is_better=True) -> pl.DataFrame:
-    reports = checkin_problems(CHECKINS, AS_OF)
+    reports = checkin_problems(CHECKINS, until=AS_OF)
     return rollup(LEVELS, TEAMS, reports, thresholds, higher_is_better=higher_is_better)
 
 
