@@ -16,8 +16,11 @@ from metrics.contribution import (
     team_draws,
     with_shares,
 )
+from metrics.contribution_report import build_report
 from metrics.errors import DataopsError
+from metrics.store import memory_store
 from tests.metrics.contribution_factories import FLOW, LEVEL, RATIO, window_inputs
+from tests.metrics.contribution_store import build as build_store
 
 TEAMS = pl.DataFrame({"team": ["a", "b", "unassigned"], "department": ["x", "x", "unassigned"]})
 
@@ -153,3 +156,65 @@ def test_a_series_without_baseline_is_refused_naming_it():
     sums = sums_of([("orders", "a", 10.0, 9.0), ("visitors", "a", 100.0, 90.0)])
     with pytest.raises(DataopsError, match=r"orders/b.*visitors/b.*dataops forecast --goal"):
         require_complete(sums, Roles.of(RATIO), ["a", "b"])
+
+
+# --- the report on a seeded store (no model fitting: the factory writes the baseline) ---------
+
+GOAL_METRICS = ["gmv", "dau", "conversion"]
+
+
+@pytest.fixture(scope="module", params=GOAL_METRICS)
+def measured_store(request):
+    con = memory_store()
+    goal = build_store(con, request.param)
+    yield con, goal, build_report(con, goal)
+    con.close()
+
+
+def company_uplift_from_sql(con, report) -> float:
+    """actual - natural of the whole company to date, from company totals alone."""
+    metric, start, as_of = report.metric, report.goal.start_day, report.as_of
+    totals = dict(
+        con.execute(
+            "select o.metric, sum(o.value) from observations o"
+            " where list_contains($m, o.metric) and o.day between $s and $e group by o.metric",
+            {"m": list(metric.stored_metrics), "s": start, "e": as_of},
+        ).fetchall()
+    )
+    natural = dict(
+        con.execute(
+            "select r.metric, sum(f.yhat) from forecast_runs r join forecasts f using (run)"
+            " where list_contains($m, r.metric) and f.day between $s and $e group by r.metric",
+            {"m": list(metric.stored_metrics), "s": start, "e": as_of},
+        ).fetchall()
+    )
+    if metric.kind is MetricKind.RATIO:
+        num, den = metric.numerator, metric.denominator
+        return totals[num] / totals[den] - natural[num] / natural[den]
+    days = (as_of - start).days + 1 if metric.kind is MetricKind.LEVEL else 1
+    return (totals[metric.metric] - natural[metric.metric]) / days
+
+
+def test_report_team_uplifts_add_up_to_the_company_for_every_kind(measured_store):
+    con, _, report = measured_store
+    company = report.company.uplift_to_date
+    assert company == pytest.approx(company_uplift_from_sql(con, report), rel=1e-9)
+    assert report.teams["uplift"].sum() == pytest.approx(company, rel=1e-9)
+    assert report.departments["uplift"].sum() == pytest.approx(company, rel=1e-9)
+    assert "unassigned" in report.teams["team"].to_list()
+
+
+def test_every_month_adds_up_too(measured_store):
+    _, _, report = measured_store
+    months = report.months.group_by("month", "level").agg(pl.col("uplift").sum())
+    wide = months.pivot("level", index="month", values="uplift")
+    for row in wide.iter_rows(named=True):
+        assert row["team"] == pytest.approx(row["company"], rel=1e-9, abs=1e-12)
+        assert row["department"] == pytest.approx(row["company"], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("measured_store", ["gmv", "dau"], indirect=True)
+def test_team_targets_add_up_to_the_company_target(measured_store):
+    """Flow totals and level averages add up; shares of every phase sum to 100%."""
+    _, _, report = measured_store
+    assert report.teams["target"].sum() == pytest.approx(report.company.target_to_date, rel=1e-9)

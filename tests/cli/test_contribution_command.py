@@ -1,0 +1,114 @@
+"""`dataops contribution`: the report a user gets, its formats, and its refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import pytest
+
+from cli import contribution_command, main
+from metrics.forecast_store import goal_baseline
+from metrics.store import open_store
+from tests.metrics import contribution_store
+
+FORECAST_TABLES = ("forecast_runs", "forecasts", "forecast_samples")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("contribution") / "store.duckdb"
+    with open_store(path) as con:
+        contribution_store.build(con, "gmv")
+    return path
+
+
+def dataops(capsysbinary, monkeypatch, *args: str) -> tuple[int, bytes, str]:
+    """Run the console script in-process: (exit code, stdout bytes, stderr text)."""
+    monkeypatch.setattr(sys, "argv", ["dataops", *args])
+    with pytest.raises(SystemExit) as done:
+        main.run()
+    captured = capsysbinary.readouterr()
+    return done.value.code or 0, captured.out, captured.err.decode()
+
+
+def test_json_has_the_goal_landing_teams_departments_and_flags(store, capsysbinary, monkeypatch):
+    code, out, _ = dataops(
+        capsysbinary, monkeypatch, "contribution", "--store", str(store), "--goal", "gmv_goal"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert {"goal", "metric", "target", "natural", "actual_to_date", "as_of", "gap", "landing",
+            "teams", "departments", "flags"} <= report.keys()  # fmt: skip
+    assert report["as_of"] == contribution_store.AS_OF.isoformat()  # the last day with data
+    assert {"value", "lower", "upper", "probability"} <= report["landing"].keys()
+    team_keys = {"team", "department", "actual", "natural", "uplift", "uplift_lower",
+                 "uplift_upper", "share_of_gap", "target", "status"}  # fmt: skip
+    assert all(team_keys <= row.keys() for row in report["teams"])
+    uplifts = sum(row["uplift"] for row in report["teams"])
+    assert uplifts == pytest.approx(report["uplift_to_date"]["value"], rel=1e-9)
+    kinds = {(flag["kind"], flag["team"], flag["other_team"]) for flag in report["flags"]}
+    assert kinds == {("pull_forward", "promo", None), ("cannibalisation", "promo", "merch")}
+
+
+def test_as_of_measures_up_to_that_day(store, capsysbinary, monkeypatch):
+    args = ("contribution", "--store", str(store), "--goal", "gmv_goal", "--as-of", "2025-04-30")
+    code, out, _ = dataops(capsysbinary, monkeypatch, *args)
+    report = json.loads(out)
+    assert code == 0 and report["as_of"] == "2025-04-30"
+    assert {flag["kind"] for flag in report["flags"]} == {"pull_forward"}  # May's is later
+
+
+def test_csv_has_a_row_per_team_department_and_the_company(store, capsysbinary, monkeypatch):
+    args = ("contribution", "--store", str(store), "--goal", "gmv_goal", "--format", "csv")
+    code, out, _ = dataops(capsysbinary, monkeypatch, *args)
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
+    assert code == 0
+    levels = [row["level"] for row in rows]
+    assert levels.count("team") == 5 and levels.count("company") == 1
+    assert levels == sorted(levels, key=["team", "department", "company"].index)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--goal", "nope"), "there is no goal 'nope'"),
+        (("--goal", "gmv_goal", "--as-of", "2024-06-30"), "outside goal 'gmv_goal'"),
+        (("--goal", "gmv_goal", "--format", "xml"), "xml"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_a_fix(store, capsysbinary, monkeypatch, args, message):
+    code, out, err = dataops(
+        capsysbinary, monkeypatch, "contribution", "--store", str(store), *args
+    )
+    assert code != 0 and out == b""
+    assert message in err and "Traceback" not in err
+
+
+def test_a_goal_without_baseline_gets_one_frozen_first(tmp_path, capsysbinary, monkeypatch):
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as con:
+        contribution_store.build(con, "gmv")
+        for table in FORECAST_TABLES:  # set the baseline aside, as if never fitted
+            con.execute(f"create table kept_{table} as select * from {table}; delete from {table}")
+        assert goal_baseline(con, "gmv_goal").is_empty()
+    fitted = []
+
+    def fake_freeze(store, goal, **options):  # stands in for the Prophet fits
+        fitted.append(goal)
+        with open_store(store) as con:
+            for table in FORECAST_TABLES:
+                con.execute(f"insert into {table} select * from kept_{table}")
+
+    monkeypatch.setattr(contribution_command, "freeze", fake_freeze)
+    code, out, _ = dataops(
+        capsysbinary, monkeypatch, "contribution", "--store", str(path), "--goal", "gmv_goal"
+    )
+    assert code == 0 and fitted == ["gmv_goal"]
+    assert json.loads(out)["teams"]
+    code, _, _ = dataops(
+        capsysbinary, monkeypatch, "contribution", "--store", str(path), "--goal", "gmv_goal"
+    )
+    assert fitted == ["gmv_goal"]  # frozen now: not fitted again

@@ -1,0 +1,173 @@
+"""A small seeded store for the contribution report and command tests, no model fitting.
+
+The goal period's observations are `Company` frames (natural + planted effects) for every stored
+metric, and the frozen baseline is written the way the forecasting runner writes it: a run per
+series with its daily forecast and sampled paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import duckdb
+import polars as pl
+
+from metrics import forecast_store
+from metrics.decomposition import Method
+from metrics.goal_edits import set_goal
+from metrics.goals import Goal
+from metrics.phases import save_assignments, save_phases
+from tests.metrics.contribution_factories import Company, Planted
+
+START, END, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 8, 28)
+TEAMS = [
+    ("promo", "Promotions", "commerce"),
+    ("merch", "Merchandising", "commerce"),
+    ("users", "User operations", "growth"),
+    ("service", "Customer success", "service"),
+]
+METRICS = [
+    ("gmv", "GMV", "flow", "CNY", None, None),
+    ("orders", "Orders", "flow", "orders", None, None),
+    ("visitors", "Visitors", "flow", "visitors", None, None),
+    ("dau", "DAU", "level", "users", None, None),
+    ("conversion", "Conversion", "ratio", "%", "orders", "visitors"),
+]
+SCALE = {"gmv": 100.0, "orders": 1.0, "visitors": 30.0, "dau": 10.0}
+# how strongly each metric follows an initiative's planted lift (visitors barely move, so
+# conversion rises with orders)
+FOLLOWS = {"gmv": 1.0, "orders": 1.0, "visitors": 0.2, "dau": 0.5}
+PLANTS = (
+    Planted("spring_sale", "promo", dt.date(2025, 3, 10), 10, 0.25, payback=0.12),
+    Planted("arrivals", "merch", dt.date(2025, 4, 20), 12, 0.2),
+    Planted("member_days", "promo", dt.date(2025, 5, 20), 10, 0.2, victim="merch", harm=0.12),
+    Planted("gift", "users", dt.date(2025, 6, 15), 14, 0.3),
+)
+
+
+def company(metric: str, seed: int) -> Company:
+    plants = tuple(
+        dataclasses.replace(
+            p,
+            lift=p.lift * FOLLOWS[metric],
+            payback=p.payback * FOLLOWS[metric],
+            harm=p.harm * FOLLOWS[metric],
+        )
+        for p in PLANTS
+    )
+    teams = (*[t[0] for t in TEAMS], "unassigned")
+    days = (END - START).days + 1
+    return Company(seed=seed, teams=teams, start=START, days=days, plants=plants)
+
+
+def build(con: duckdb.DuckDBPyConnection, goal_metric: str = "gmv", *, seed: int = 1) -> str:
+    """Fill `con` with the company, a goal on `goal_metric` and its frozen baseline; return the
+    goal id. Observations run to AS_OF."""
+    con.executemany("insert into teams values (?, ?, ?)", TEAMS)
+    con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, true)", METRICS)
+    for k, metric in enumerate(SCALE):
+        daily, samples, initiatives = company(metric, seed + k).frames()
+        daily, samples = (_as(frame, metric) for frame in (daily, samples))
+        observed = daily.filter(pl.col("day") <= AS_OF).select("day", "metric", "team", "actual")
+        con.execute("insert into observations select * from observed")
+        _freeze(con, f"{goal_metric}_goal", daily, samples)
+    rows = initiatives.with_columns(name=pl.col("initiative"))  # noqa: F841 - read by DuckDB
+    con.execute("insert into initiatives select * from rows")
+    goal = Goal(
+        goal=f"{goal_metric}_goal",
+        name="Grow",
+        metric=goal_metric,
+        start_day=START,
+        end_day=END,
+        target=goal_target(con, goal_metric),
+        method=Method.EVEN,
+    )
+    set_goal(con, goal, "test")
+    _plan(con, goal.goal, goal_metric)
+    return goal.goal
+
+
+def _as(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
+    scaled = [c for c in ("actual", "natural", "truth_effect", "value") if c in frame.columns]
+    return frame.with_columns(pl.col(scaled) * SCALE[metric], metric=pl.lit(metric))
+
+
+def _freeze(con, goal: str, daily: pl.DataFrame, samples: pl.DataFrame) -> None:
+    for (metric, team), series in daily.group_by("metric", "team"):
+        record = forecast_store.RunRecord(
+            purpose="goal",
+            goal=goal,
+            metric=str(metric),
+            team=str(team),
+            input_hash=f"test-{metric}-{team}",
+            settings=json.dumps({"factory": True}),
+            selection=None,
+            country=None,
+            masked_days=0,
+            train_start=None,
+            train_end=None,
+            forecast_start=START,
+            forecast_end=END,
+            created_at=dt.datetime(2025, 1, 1),
+            fit_seconds=0.0,
+            status="ok",
+        )
+        run = forecast_store.insert_run(con, record)
+        forecast = series.select(
+            "day",
+            yhat="natural",
+            yhat_lower=pl.col("natural") * 0.95,
+            yhat_upper=pl.col("natural") * 1.05,
+            trend="natural",
+            weekly=pl.lit(0.0),
+            yearly=pl.lit(0.0),
+            calendar=pl.lit(0.0),
+            masked=pl.lit(False),
+        )
+        forecast_store.insert_forecast(con, run, forecast)
+        paths = samples.filter(metric=metric, team=team).select("sample", "day", "value")
+        forecast_store.insert_samples(con, run, paths)
+
+
+def goal_target(con, goal_metric: str, *, above: float = 1.02) -> float:
+    """A target `above` the frozen natural, in the goal's terms (total, average or ratio)."""
+    kind, num, den = con.execute(
+        "select kind, coalesce(numerator, metric), denominator from metrics where metric = $m",
+        {"m": goal_metric},
+    ).fetchall()[0]
+    totals = dict(
+        con.execute(
+            "select r.metric, sum(f.yhat) from forecast_runs r join forecasts f using (run)"
+            " group by r.metric"
+        ).fetchall()
+    )
+    days = (END - START).days + 1
+    natural = {"flow": totals[num], "level": totals[num] / days}.get(kind)
+    return above * (natural if natural is not None else totals[num] / totals[den])
+
+
+def _plan(con, goal: str, goal_metric: str) -> None:
+    phases = pl.DataFrame(
+        {
+            "phase": ["h1", "h2"],
+            "name": ["First half", "Second half"],
+            "start_month": [dt.date(2025, 1, 1), dt.date(2025, 7, 1)],
+            "end_month": [dt.date(2025, 6, 1), dt.date(2025, 12, 1)],
+            "main_task": ["Spring campaigns", "Festival season"],
+        }
+    )
+    save_phases(con, goal, phases, "test")
+    shares = {"promo": 0.4, "merch": 0.3, "users": 0.2, "service": 0.1}
+    rows = [
+        (phase, team, share, goal_metric)
+        for phase in ("h1", "h2")
+        for team, share in shares.items()
+    ]
+    save_assignments(
+        con,
+        goal,
+        pl.DataFrame(rows, schema=["phase", "team", "share", "indicator"], orient="row"),
+        "test",
+    )
