@@ -26,7 +26,7 @@ app = typer.Typer(
 
 
 # Each module has `register(app)`; listed in the order `dataops --help` shows them.
-COMMAND_MODULES: tuple[str, ...] = ("io_commands", "plan_commands")
+COMMAND_MODULES: tuple[str, ...] = ("io_commands", "plan_commands", "contribution_command")
 
 
 def _register_commands() -> None:
