@@ -9,7 +9,7 @@ import typer
 
 from cli.common import STORE_DEFAULT, StoreOption, out
 from metrics.errors import DataopsError, ValidationFailed
-from metrics.export import EXPORTABLE_TABLES, read_table, write_csv
+from metrics.export import EXPORTABLE_TABLES, read_table, require_exportable, write_csv
 from metrics.importing import ImportKind, import_files
 from metrics.store import open_store
 
@@ -51,6 +51,7 @@ def export_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Export a table as CSV that is safe to open in a spreadsheet (formulas neutralised)."""
+    require_exportable(table)  # before the store, so a typo is named even where there is none
     with open_store(store, read_only=True) as con:
         frame = read_table(con, table)
     write_csv(frame, out_file)

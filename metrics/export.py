@@ -48,13 +48,18 @@ _QUOTED = r"^'[=+\-@\t\r']"
 _TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 
 
-def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
-    """A whole table, in a stable order (every column, ascending), for export."""
+def require_exportable(table: str) -> None:
+    """Refuse a name outside EXPORTABLE_TABLES, listing the ones there are."""
     if table not in EXPORTABLE_TABLES:
         raise DataopsError(
             f"{table!r} is not a table that can be exported. "
             f"Fix: pick one of {', '.join(EXPORTABLE_TABLES)}"
         )
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """A whole table, in a stable order (every column, ascending), for export."""
+    require_exportable(table)
     con.complete()  # run any unread execute() result to its end: DuckDB 2 refuses sql() until then
     # The name comes from the allow-list above, never from the user's text as such.
     return con.sql(f"select * from {table} order by all").pl()  # noqa: S608

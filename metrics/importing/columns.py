@@ -88,15 +88,7 @@ def _header_problems(
 ) -> list[Problem]:
     expected = ",".join(columns)
     if not set(header) & set(columns):
-        return [
-            Problem(
-                file,
-                f"row 1 must be the header {expected!r}",
-                f"insert the line {expected} as the first line of the file",
-                row=1,
-                value=",".join(header),
-            )
-        ]
+        return [_no_header(file, header, columns)]
     problems = []
     for position, name in enumerate(header):
         if header.index(name) != position and name:
@@ -110,6 +102,28 @@ def _header_problems(
 
 def _plain(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
+
+
+def _no_header(file: str, header: tuple[str, ...], columns: tuple[str, ...]) -> Problem:
+    expected = ",".join(columns)
+    found = ",".join(header)
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if set(found.split(separator)) & set(columns):
+            # European spreadsheets save "CSV" with semicolons; tab-separated is "Text".
+            return Problem(
+                file,
+                f"the values are separated by {name}, not commas",
+                "save the file as 'CSV UTF-8 (Comma delimited)' and import that",
+                row=1,
+                value=found,
+            )
+    return Problem(
+        file,
+        f"row 1 must be the header {expected!r}",
+        f"insert the line {expected} as the first line of the file",
+        row=1,
+        value=found,
+    )
 
 
 def _has_values(cells: pl.DataFrame, position: int) -> bool:

@@ -37,6 +37,13 @@ CASES = [
     case("gbk text", TEAMS, GBK, (None, None, "GBK")),
     case("no header", OBS, b"2024-01-03,orders,north,5\n", (1, None, "must be the header")),
     case(
+        "semicolons",
+        OBS,
+        b"date;metric;team;value\r\n2024-01-03;orders;north;5\r\n",
+        (1, None, "separated by semicolons"),
+    ),
+    case("tabs", OBS, b"date\tmetric\tteam\tvalue\n", (1, None, "separated by tabs")),
+    case(
         "missing column",
         OBS,
         csv(OBS, "2024-01-03,orders,5", header="date,metric,value"),
@@ -64,6 +71,12 @@ CASES = [
         "short row",
         OBS,
         csv(OBS, "2024-01-03,orders,5"),
+        (2, None, "has 3 values but the header has 4"),
+    ),
+    case(
+        "short row, quoted file",
+        OBS,
+        csv(OBS, '"2024-01-03","orders","5"'),
         (2, None, "has 3 values but the header has 4"),
     ),
     case("long row", OBS, csv(OBS, "2024-01-03,orders,north,5,6"), (2, None, "has 5 values")),

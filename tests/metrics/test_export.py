@@ -1,0 +1,107 @@
+"""Export: spreadsheet-safe text, exact numbers and dates, and only the tables users should see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import polars as pl
+import pytest
+
+from metrics.errors import DataopsError
+from metrics.export import (
+    EXPORTABLE_TABLES,
+    read_neutralised_csv,
+    read_table,
+    to_csv_bytes,
+    write_csv,
+)
+
+RISKY = ["-5", "=cmd()", "+1", "@x", "\tx", "\rx", '=HYPERLINK("http://x")', "'already"]
+PLAIN = ["plain", "", None, "a,b", 'say "hi"', "two\nlines", "华东", "5-", "a=b"]
+
+
+def raw_cells(data: bytes) -> list[str | None]:
+    """The first column exactly as a spreadsheet would see it (no un-neutralising)."""
+    return pl.read_csv(data.removeprefix(b"\xef\xbb\xbf"), infer_schema=False)[:, 0].to_list()
+
+
+@pytest.mark.parametrize("text", RISKY)
+def test_text_a_spreadsheet_could_run_is_written_after_a_single_quote(text):
+    data = to_csv_bytes(pl.DataFrame({"name": [text]}))
+    assert raw_cells(data) == ["'" + text]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_other_text_is_written_as_it_is(text):
+    assert raw_cells(to_csv_bytes(pl.DataFrame({"name": [text]}, schema={"name": pl.String}))) == [
+        text
+    ]
+
+
+def test_text_reads_back_exactly_including_nulls_and_empty_strings():
+    frame = pl.DataFrame({"name": RISKY + PLAIN}, schema={"name": pl.String})
+    assert read_neutralised_csv(to_csv_bytes(frame), frame.schema).equals(frame)
+
+
+def test_column_names_are_neutralised_too_and_read_back():
+    frame = pl.DataFrame({"=team": ["a"], "-north": [1.5], "plain": ["=x"]})
+    data = to_csv_bytes(frame)
+    assert data.splitlines()[0] == "\ufeff'=team,'-north,plain".encode()
+    assert read_neutralised_csv(data, frame.schema).equals(frame)
+
+
+def test_floats_round_trip_bit_for_bit():
+    rng = np.random.default_rng(11)
+    values = np.concatenate(
+        [
+            rng.standard_normal(2000) * 10.0 ** rng.integers(-300, 300, 2000),
+            [0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308, -0.0, 2.0**53 + 2, np.nan, np.inf],
+        ]
+    )
+    frame = pl.DataFrame({"value": values})
+    back = read_neutralised_csv(to_csv_bytes(frame), frame.schema)
+    assert back["value"].to_numpy().view(np.uint64).tolist() == values.view(np.uint64).tolist()
+
+
+def test_dates_times_booleans_and_integers_are_exact():
+    frame = pl.DataFrame(
+        {
+            "day": [date(2024, 2, 29), None],
+            "at": [datetime(2024, 2, 29, 23, 59, 58, 123456), datetime(1999, 1, 1)],
+            "flag": [True, False],
+            "count": pl.Series([2**62, -7], dtype=pl.Int64),
+            "team": pl.Series(["-x", "y"], dtype=pl.Categorical),
+        }
+    )
+    back = read_neutralised_csv(to_csv_bytes(frame), frame.schema | {"team": pl.String})
+    assert back.equals(frame.with_columns(pl.col("team").cast(pl.String)))
+
+
+def test_the_file_starts_with_a_bom_so_excel_reads_utf8():
+    assert to_csv_bytes(pl.DataFrame({"a": ["华东"]})).startswith(b"\xef\xbb\xbfa\n")
+
+
+@pytest.mark.parametrize("table", EXPORTABLE_TABLES)
+def test_every_exportable_table_exists_and_exports(con, table):
+    frame = read_table(con, table)
+    assert read_neutralised_csv(to_csv_bytes(frame), frame.schema).equals(frame)
+
+
+@pytest.mark.parametrize("table", ["schema_version", "settings", "teams; drop table teams", ""])
+def test_other_names_are_refused_with_the_allowed_list(con, table):
+    with pytest.raises(DataopsError, match="pick one of teams, metrics, observations"):
+        read_table(con, table)
+
+
+def test_a_table_is_exported_whole_in_a_stable_order(con):
+    con.execute("insert into teams values ('b', '=B', 'd'), ('a', 'A', 'd'), ('-c', '@C', 'd')")
+    assert read_table(con, "teams")["team"].to_list() == ["-c", "a", "b", "unassigned"]
+
+
+def test_write_csv_creates_folders_and_leaves_no_partial_file(tmp_path):
+    path = tmp_path / "out" / "deeper" / "teams.csv"
+    frame = pl.DataFrame({"team": ["=x"]})
+    write_csv(frame, path)
+    assert path.read_bytes() == to_csv_bytes(frame)
+    assert [p.name for p in path.parent.iterdir()] == ["teams.csv"]
