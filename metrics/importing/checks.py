@@ -146,8 +146,8 @@ def known(column: str, ids: Collection[str], noun: str, declare: str | None = No
 def unique(key: tuple[str, ...], column: str, noun: str, described: str) -> Check:
     """No two rows of the import share a key; every repeat names the row it repeats.
 
-    `key` names typed columns where there are any, so 2024-01-05 and 2024-1-5 are one day.
-    The frame is in import order (file by file), so the first occurrence is the original.
+    `key` names typed columns where there are any (a date compares as a date). The frame is in
+    import order, file by file, so the first occurrence is the one the others repeat.
     """
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
     first_file = pl.col(FILE).first().over(key)

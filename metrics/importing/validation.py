@@ -79,8 +79,8 @@ def import_files(
 
 
 def _check(con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace: bool) -> _Checked:
-    # An earlier execute() (e.g. the store's migration check) may have left a result unread;
-    # DuckDB 2 then refuses relations and register() until it is run to its end.
+    # A caller's execute() may have left a result half-read; DuckDB 2 then refuses relations and
+    # register() on this connection until it is run to its end.
     con.complete()
     problems: list[Problem] = []
     read: dict[ImportKind, list[FileRows]] = {kind: [] for kind in ImportKind}
