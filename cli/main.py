@@ -26,7 +26,12 @@ app = typer.Typer(
 
 
 # Each module has `register(app)`; listed in the order `dataops --help` shows them.
-COMMAND_MODULES: tuple[str, ...] = ("io_commands", "plan_commands", "contribution_command")
+COMMAND_MODULES: tuple[str, ...] = (
+    "io_commands",
+    "plan_commands",
+    "demo_command",
+    "contribution_command",
+)
 
 
 def _register_commands() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,3 +37,38 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real data folder {REAL_DATA} is absent")
     return REAL_DATA
+
+
+# The demo company the tests of later issues measure against: fixed, so their figures are stable.
+DEMO_TEST_END = dt.date(2025, 11, 30)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Path:
+    """A demo company store (seed 7, 5 teams, 2022-01-01 to 2025-11-30), built once per run.
+
+    xdist workers share one file: the first builds it under a file lock, the others wait and
+    reuse it. Open it read-only; a test that writes uses `demo_store_copy`.
+    """
+    from filelock import FileLock
+
+    from cli.demo_command import build_demo_store
+    from metrics.demo import DemoConfig
+
+    # Under xdist each worker's basetemp sits in the run's own folder; alone, basetemp is that
+    # folder (its parent is shared by every past run, which could hold a stale store).
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = shared / "demo_store.duckdb"
+    with FileLock(str(path) + ".lock"):
+        if not path.exists():
+            build_demo_store(path, DemoConfig(seed=7, teams=5, years=3, end=DEMO_TEST_END))
+    return path
+
+
+@pytest.fixture
+def demo_store_copy(demo_store, tmp_path) -> Path:
+    """A private, writable copy of the demo store."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store, path)
+    return path

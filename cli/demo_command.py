@@ -1,0 +1,166 @@
+"""`dataops demo`: build the seeded demo company into a new store file.
+
+The store is built in a temporary file next to the target and renamed into place at the end, so
+an interrupted build never leaves half a store where `make run` would take it for a whole one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from cli.common import STORE_DEFAULT, StoreOption, err, out
+from metrics.demo import DemoConfig, DemoData, generate, write_demo
+from metrics.errors import DataopsError
+from metrics.store import open_store
+
+
+class StoreExists(DataopsError):
+    """The demo never replaces a store unless told to."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    path: Path
+    config: DemoConfig
+    teams: int  # real teams, `unassigned` not counted
+    metrics: int
+    days: int
+    observations: int
+    initiatives: int
+    size_bytes: int
+    seconds: float
+
+
+def build_demo_store(
+    path: Path,
+    config: DemoConfig,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] = lambda step: None,
+) -> DemoSummary:
+    """Generate the demo company and store it at `path`; `progress` hears each step's name.
+
+    Raises StoreExists when `path` exists and `force` is false.
+    """
+    refuse_overwrite(path, force=force)
+    started = time.perf_counter()
+    progress("generating the company")
+    data = generate(config)
+    with _built_in_place(path) as scratch:
+        progress("writing the store")
+        with open_store(scratch) as con:
+            write_demo(con, data)
+        # Later steps (the demo goal, its phases, its baseline) open `scratch` the same way.
+    return _summary(path, data, time.perf_counter() - started)
+
+
+def refuse_overwrite(path: Path, *, force: bool) -> None:
+    if path.exists() and not force:
+        raise StoreExists(
+            f"a store already exists at {path}. Fix: pass --force to replace it with the demo "
+            "company, or choose another path with --store"
+        )
+
+
+@contextlib.contextmanager
+def _built_in_place(path: Path) -> Iterator[Path]:
+    """Yield a scratch file next to `path`; on success it replaces `path`, on failure it goes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    _remove_store_files(scratch)
+    try:
+        yield scratch
+        # The old store's write-ahead log would be replayed into the new file: drop it first.
+        _wal(path).unlink(missing_ok=True)
+        scratch.replace(path)
+    finally:
+        _remove_store_files(scratch)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _remove_store_files(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _wal(path).unlink(missing_ok=True)
+
+
+def _summary(path: Path, data: DemoData, seconds: float) -> DemoSummary:
+    return DemoSummary(
+        path=path,
+        config=data.config,
+        teams=data.config.teams,
+        metrics=data.metrics.height,
+        days=data.config.days,
+        observations=data.observations.height,
+        initiatives=data.initiatives.height,
+        size_bytes=path.stat().st_size,
+        seconds=seconds,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_command)
+
+
+def demo_command(
+    store: StoreOption = STORE_DEFAULT,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed builds the same company.")
+    ] = DemoConfig.seed,
+    teams: Annotated[int, typer.Option(help="Teams, besides `unassigned`.")] = DemoConfig.teams,
+    years: Annotated[
+        int, typer.Option(help="Full years of history before the current year.")
+    ] = DemoConfig.years,
+    end: Annotated[
+        str | None, typer.Option(help="Last day of data, YYYY-MM-DD. Default: yesterday.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing store.")] = False,
+) -> None:
+    """Build the demo e-commerce company: teams, metrics, daily history, initiatives."""
+    config = DemoConfig(seed=seed, teams=teams, years=years, **_end_option(end))
+    refuse_overwrite(store, force=force)  # before the progress bar, so a refusal is one line
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        summary = build_demo_store(
+            store, config, force=force, progress=lambda step: bar.update(task, description=step)
+        )
+    out.print(_describe(summary), markup=False)
+
+
+def _end_option(end: str | None) -> dict[str, dt.date]:
+    if end is None:
+        return {}
+    try:
+        return {"end": dt.date.fromisoformat(end)}
+    except ValueError:
+        raise DataopsError(
+            f"--end {end!r} is not a date. Fix: write it as YYYY-MM-DD, e.g. --end 2025-11-30"
+        ) from None
+
+
+def _describe(summary: DemoSummary) -> str:
+    config = summary.config
+    return "\n".join(
+        [
+            f"built the demo company at {summary.path} in {summary.seconds:.1f} s",
+            f"  teams         {summary.teams:,} (+ unassigned), seed {config.seed}",
+            f"  metrics       {summary.metrics}",
+            f"  days          {summary.days:,} ({config.start} to {config.end})",
+            f"  observations  {summary.observations:,}",
+            f"  initiatives   {summary.initiatives:,}",
+            f"  size          {summary.size_bytes / 1e6:,.1f} MB",
+        ]
+    )
