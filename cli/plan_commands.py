@@ -219,7 +219,8 @@ def print_saved(saved: GoalSaved) -> None:
 def print_goal(goal: Goal, targets: pl.DataFrame) -> None:
     out.print(
         f"goal {goal.goal} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
-        f"target {goal.target:,.6g}, method {goal.method}, last changed by {goal.updated_by}",
+        f"target {cell_text(goal.target)}, method {goal.method}, "
+        f"last changed by {goal.updated_by}",
         markup=False,
     )
     if targets.is_empty():

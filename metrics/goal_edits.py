@@ -159,9 +159,15 @@ def override_month(
         metric = load_metrics(con)[goal.metric]
         targets = dec.apply_overrides(metric.kind, goal.target, _method_part(before), overrides)
         _write_targets(con, goal_id, targets, by)
+        goal = _touch(con, goal, by)
         action = "month_overridden" if target is not None else "override_cleared"
         record_change(con, goal_id, by, action, targets_json(before), targets_json(targets))
-    return GoalSaved(goal, targets, overrides)
+    free = targets.height - overrides.height
+    message = (
+        f"the other {free} month(s) were re-spread so the months still add up to the target "
+        f"({goal.target:,.6g}); {overrides.height} month(s) are set by hand"
+    )
+    return GoalSaved(goal, targets, overrides, messages=(message,))
 
 
 def write_targets_with_history(
@@ -182,6 +188,7 @@ def write_targets_with_history(
             {"goal": goal_id, "at": now(), "by": by},
         )
         _write_targets(con, goal_id, targets, by)
+        _touch(con, load_goal(con, goal_id), by)
         before_json, after_json = targets_json(before), targets_json(targets)
         record_change(
             con, goal_id, by, action, {"targets": before_json}, {"targets": after_json, **extra}
@@ -236,6 +243,16 @@ def _write_goal(con: duckdb.DuckDBPyConnection, goal: Goal, before: Goal | None,
         asdict(saved) | {"method": saved.method.value},
     )
     return saved
+
+
+def _touch(con: duckdb.DuckDBPyConnection, goal: Goal, by: str) -> Goal:
+    """Mark the goal changed now by `by` (a month's change is a change to the goal)."""
+    at = now()
+    con.execute(
+        "update goals set updated_at = $at, updated_by = $by where goal = $goal",
+        {"at": at, "by": by, "goal": goal.goal},
+    )
+    return replace(goal, updated_at=at, updated_by=by)
 
 
 def _write_tactics(con: duckdb.DuckDBPyConnection, goal_id: str, tactics: pl.DataFrame) -> None:
