@@ -29,9 +29,10 @@ def import_command(
 ) -> None:
     """Import a CSV file: every row is checked first, and a refused file changes nothing.
 
-    Formats (header row required): teams team,name,department;
+    Formats (a header row naming these columns, in any order): teams team,name,department;
     metrics metric,name,kind,unit,numerator,denominator,higher_is_better;
     observations date,metric,team,value; initiatives initiative,team,metric,start,end,name.
+    Dates are YYYY-MM-DD. Templates: data/samples/*.csv, imported in that order.
     """
     data = _read(file)
     created = not store.exists()
