@@ -34,7 +34,7 @@ def checked_text(name: str, data: bytes) -> tuple[bytes | None, list[Problem]]:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         return None, [_not_utf8(name, data, error)]
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file)
         return None, [
             Problem(
                 name,
