@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cli.common import STORE_DEFAULT, StoreOption, err, out
 from metrics.demo import DemoConfig, DemoData, generate, write_demo
+from metrics.demo.plan import DEMO_BY, demo_plan, write_plan
 from metrics.errors import DataopsError
+from metrics.goal_edits import redecompose
 from metrics.store import open_store
 
 
@@ -39,6 +41,7 @@ class DemoSummary:
     initiatives: int
     size_bytes: int
     seconds: float
+    goal: str = ""  # the demo goal, e.g. "gmv_2025 (method tactic)"
 
 
 def build_demo_store(
@@ -47,9 +50,14 @@ def build_demo_store(
     *,
     force: bool = False,
     progress: Callable[[str], None] = lambda step: None,
+    forecast: bool = False,
+    workers: int | None = None,
 ) -> DemoSummary:
     """Generate the demo company and store it at `path`; `progress` hears each step's name.
 
+    The company gets a current-year GMV goal with phases, assignments and check-ins. With
+    `forecast` its natural baseline is fitted and frozen and the goal is split by tactics (as
+    `dataops demo` does); without, it is split evenly and nothing is fitted (fast, for tests).
     Raises StoreExists when `path` exists and `force` is false.
     """
     refuse_overwrite(path, force=force)
@@ -60,8 +68,29 @@ def build_demo_store(
         progress("writing the store")
         with open_store(scratch) as con:
             write_demo(con, data)
-        # Later steps (the demo goal, its phases, its baseline) open `scratch` the same way.
-    return _summary(path, data, time.perf_counter() - started)
+        progress("saving the goal, its phases and check-ins")
+        plan = demo_plan(data, with_baseline=forecast)
+        with open_store(scratch) as con:
+            write_plan(con, plan, decompose=not forecast)
+        if forecast:
+            _freeze_and_decompose(scratch, plan.goal.goal, workers, progress)
+    goal = f"{plan.goal.goal} (method {plan.goal.method})"
+    return replace(_summary(path, data, time.perf_counter() - started), goal=goal)
+
+
+def _freeze_and_decompose(
+    scratch: Path, goal: str, workers: int | None, progress: Callable[[str], None]
+) -> None:
+    """Fit and freeze the goal's natural baseline, then split the goal by its tactics."""
+    from forecasting.runner import freeze_goal_baseline  # here: Prophet is slow to import
+
+    def fitted(done: int, total: int, label: str) -> None:
+        progress(f"fitting natural baselines {done}/{total} ({label})")
+
+    freeze_goal_baseline(scratch, goal, workers=workers, progress=fitted)
+    progress("splitting the goal into monthly targets")
+    with open_store(scratch) as con:
+        redecompose(con, goal, DEMO_BY)
 
 
 def refuse_overwrite(path: Path, *, force: bool) -> None:
@@ -127,15 +156,29 @@ def demo_command(
         str | None, typer.Option(help="Last day of data, YYYY-MM-DD. Default: yesterday.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing store.")] = False,
+    no_forecast: Annotated[
+        bool,
+        typer.Option(
+            "--no-forecast",
+            help="Skip fitting the goal's baseline (fast; the goal is split evenly).",
+        ),
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="Processes for fitting.")] = None,
 ) -> None:
-    """Build the demo e-commerce company: teams, metrics, daily history, initiatives."""
+    """Build the demo e-commerce company: teams, metrics, daily history, initiatives, and a
+    current-year goal with its natural baseline, phases, assignments and check-ins."""
     config = DemoConfig(seed=seed, teams=teams, years=years, **_end_option(end))
     refuse_overwrite(store, force=force)  # before the progress bar, so a refusal is one line
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
         summary = build_demo_store(
-            store, config, force=force, progress=lambda step: bar.update(task, description=step)
+            store,
+            config,
+            force=force,
+            progress=lambda step: bar.update(task, description=step),
+            forecast=not no_forecast,
+            workers=workers,
         )
     out.print(_describe(summary), markup=False)
 
@@ -161,6 +204,7 @@ def _describe(summary: DemoSummary) -> str:
             f"  days          {summary.days:,} ({config.start} to {config.end})",
             f"  observations  {summary.observations:,}",
             f"  initiatives   {summary.initiatives:,}",
+            f"  goal          {summary.goal}",
             f"  size          {summary.size_bytes / 1e6:,.1f} MB",
         ]
     )
