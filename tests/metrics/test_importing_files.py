@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from metrics.errors import ValidationFailed
@@ -192,3 +193,39 @@ def test_the_sample_templates_import_cleanly_one_by_one_in_order(con):
 
 def data_rows(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines()) - 1
+
+
+def test_a_real_file_is_refused_for_its_us_dates_then_for_its_repeated_days(con, real_data):
+    """Chicago's ridership export, renamed to our columns: US dates, and days listed twice."""
+    raw = pl.read_csv(real_data / "cta_ridership_daily_boarding_totals.csv", infer_schema=False)
+    long = raw.unpivot(
+        index="service_date", on=["bus", "rail_boardings"], variable_name="metric"
+    ).select(
+        pl.col("service_date").alias("date"), "metric", pl.lit("unassigned").alias("team"), "value"
+    )
+    catalogue = (
+        METRICS,
+        "metrics.csv",
+        csv(METRICS, "bus,Bus,flow,rides,,,true", "rail_boardings,Rail,flow,rides,,,true"),
+    )
+
+    as_sent = validate_files(con, [catalogue, (OBS, "cta.csv", long.write_csv().encode())])
+    assert {(p.column, p.message) for p in as_sent[:-1]} == {
+        ("date", "is not a date written YYYY-MM-DD")
+    }
+    assert (
+        as_sent[-1].message
+        == f"{long.height - 25:,} more rows with a date that is not a date are not listed"
+    )
+
+    iso = long.with_columns(pl.col("date").str.to_date("%m/%d/%Y").cast(pl.String))
+    repeats = iso.select((~pl.struct("date", "metric").is_first_distinct()).sum()).item()
+    before = snapshot(con)
+    with pytest.raises(ValidationFailed) as refused:
+        import_files(con, [catalogue, (OBS, "cta.csv", iso.write_csv().encode())])
+    problems = refused.value.problems
+    assert repeats > 25 and all(
+        "repeats the date, metric and team of row" in p.message for p in problems[:-1]
+    )
+    assert problems[-1].message.startswith(f"{repeats - 25:,} more rows with a repeated date")
+    assert snapshot(con) == before
