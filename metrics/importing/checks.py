@@ -103,7 +103,7 @@ def required(column: str) -> Check:
 
 def iso_date(column: str, parsed: str) -> Check:
     return Check(
-        f"a {column} that is not a date",
+        f"a {column} not written YYYY-MM-DD",
         pl.col(column).is_not_null() & pl.col(parsed).is_null(),
         "is not a date written YYYY-MM-DD",
         "write dates as year-month-day, e.g. 2024-03-31 (in a spreadsheet, format the column "

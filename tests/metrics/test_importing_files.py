@@ -215,7 +215,7 @@ def test_a_real_file_is_refused_for_its_us_dates_then_for_its_repeated_days(con,
     }
     assert (
         as_sent[-1].message
-        == f"{long.height - 25:,} more rows with a date that is not a date are not listed"
+        == f"{long.height - 25:,} more rows with a date not written YYYY-MM-DD are not listed"
     )
 
     iso = long.with_columns(pl.col("date").str.to_date("%m/%d/%Y").cast(pl.String))
