@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import types
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from cli import main
+from forecasting.report import RunReport
+from metrics import forecast_store
 from metrics.decomposition import goal_months
 from metrics.demo.config import METRICS, DemoConfig, teams_frame
 from metrics.goals import monthly_targets
@@ -288,3 +291,43 @@ def test_the_sample_plan_files_fit_the_demo_company(con):
     assert assignments.group_by("phase").agg(pl.col("share").sum())["share"].to_list() == (
         pytest.approx([1.0] * 4)
     )
+
+
+@pytest.fixture
+def fake_runner(monkeypatch):
+    """Stands in for forecasting.runner (Prophet fits are tested there): freezes the factory
+    baseline over the goal's period the way the runner stores it, and records each call."""
+    calls: list[tuple[str, bool]] = []
+
+    def freeze_goal_baseline(store_path, goal, *, rebaseline=False, progress=None, **_):
+        calls.append((goal, rebaseline))
+        with open_store(store_path) as con:
+            period = forecast_store.goal_period(con, goal)
+            if rebaseline:
+                runs = forecast_store.runs_in_use(con, "goal", goal)["run"].to_list()
+                forecast_store.supersede_runs(con, runs, dt.datetime(GOAL_YEAR, 1, 2))
+            freeze_baseline(con, goal, baseline_frame(period.start_day, period.end_day))
+        progress(1, 1, "gmv / growth")
+        return RunReport("goal", goal, "CN", (), 0.1)
+
+    module = types.SimpleNamespace(freeze_goal_baseline=freeze_goal_baseline)
+    monkeypatch.setitem(sys.modules, "forecasting.runner", module)
+    return calls
+
+
+def test_goal_set_freezes_a_missing_baseline_then_splits_the_goal(dataops, fake_runner):
+    code, text, err = set_goal(dataops, "--method", "natural")
+    assert code == 0 and fake_runner == [(GOAL, False)]
+    assert "goal 'gmv_2025' baseline" in err and "pending" not in text
+    assert sum(month["target"] for month in show(dataops)["months"]) == pytest.approx(1.7e9)
+    assert [change["action"] for change in show(dataops)["changes"]] == ["created", "decomposed"]
+
+    code, _, _ = set_goal(dataops, "--method", "natural", "--target", "1.8e9")
+    assert code == 0 and len(fake_runner) == 1  # frozen already: nothing refitted
+    longer = ["--start", f"{GOAL_YEAR - 1}-12-01", "--end", f"{GOAL_YEAR}-12-31"]
+    base = ["goal", "set", "--goal", GOAL, "--metric", "gmv", "--target", "1.9e9"]
+    code, _, err = dataops(*base, *longer, "--method", "natural")
+    assert code == 1 and "does not cover every day of 2024-12" in err and "--rebaseline" in err
+    code, _, _ = dataops(*base, *longer, "--method", "natural", "--rebaseline")
+    assert code == 0 and fake_runner[-1] == (GOAL, True)
+    assert show(dataops)["months"][0]["month"] == f"{GOAL_YEAR - 1}-12-01"
