@@ -122,8 +122,7 @@ def redecompose(
         overrides = _overrides(con, goal_id)
         targets, messages = compute_targets(con, goal, overrides, baseline)
         _write_targets(con, goal_id, targets, by)
-        after = targets_json(targets)
-        record_change(con, goal_id, by, "decomposed", {"targets": targets_json(before)}, after)
+        _record_targets(con, goal_id, by, "decomposed", before, targets)
     return GoalSaved(goal, targets, overrides, False, tuple(messages))
 
 
@@ -161,7 +160,7 @@ def override_month(
         _write_targets(con, goal_id, targets, by)
         goal = _touch(con, goal, by)
         action = "month_overridden" if target is not None else "override_cleared"
-        record_change(con, goal_id, by, action, targets_json(before), targets_json(targets))
+        _record_targets(con, goal_id, by, action, before, targets)
     free = targets.height - overrides.height
     message = (
         f"the other {free} month(s) were re-spread so the months still add up to the target "
@@ -189,10 +188,20 @@ def write_targets_with_history(
         )
         _write_targets(con, goal_id, targets, by)
         _touch(con, load_goal(con, goal_id), by)
-        before_json, after_json = targets_json(before), targets_json(targets)
-        record_change(
-            con, goal_id, by, action, {"targets": before_json}, {"targets": after_json, **extra}
-        )
+        _record_targets(con, goal_id, by, action, before, targets, extra)
+
+
+def _record_targets(
+    con: duckdb.DuckDBPyConnection,
+    goal_id: str,
+    by: str,
+    action: str,
+    before: pl.DataFrame,
+    after: pl.DataFrame,
+    extra: dict | None = None,
+) -> None:
+    after_json = {"targets": targets_json(after)} | (extra or {})
+    record_change(con, goal_id, by, action, {"targets": targets_json(before)}, after_json)
 
 
 def _require_tactics(
