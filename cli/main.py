@@ -34,9 +34,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+_registered: list[str] = []
+
+
 def _register_commands() -> None:
+    """Register each command module once, however often `run` is called (tests call it a lot)."""
     for name in COMMAND_MODULES:
-        importlib.import_module(f"cli.{name}").register(app)
+        if name not in _registered:
+            importlib.import_module(f"cli.{name}").register(app)
+            _registered.append(name)
 
 
 def run() -> None:
