@@ -10,8 +10,6 @@ import polars as pl
 from metrics.importing.kinds import Format
 from metrics.store import transaction
 
-_SCRATCH = "_import_rows"
-
 
 @dataclass(frozen=True)
 class Batch:
@@ -26,17 +24,22 @@ def write_batches(con: duckdb.DuckDBPyConnection, batches: list[Batch], *, repla
     """Insert every batch, or (replace) insert-or-overwrite by primary key, in one transaction.
 
     Without replace a key the store already has is a validation problem, so a plain insert is
-    right, and the table's primary key stays the last line of defence.
+    right, and the table's primary key stays the last line of defence. Frames are registered
+    outside the transaction: unregistering inside an aborted one would raise its own error and
+    hide the one that aborted it.
     """
     verb = "insert or replace" if replace else "insert"
-    with transaction(con):
-        for batch in batches:
-            columns = ", ".join(batch.rows.columns)
-            con.register(_SCRATCH, batch.rows)
-            try:
+    names = [f"_import_rows_{i}" for i in range(len(batches))]
+    for name, batch in zip(names, batches, strict=True):
+        con.register(name, batch.rows)
+    try:
+        with transaction(con):
+            for name, batch in zip(names, batches, strict=True):
+                columns = ", ".join(batch.rows.columns)
                 # Table and column names come from the format definitions, not from a file.
                 con.execute(
-                    f"{verb} into {batch.format.table} ({columns}) select {columns} from {_SCRATCH}"  # noqa: S608
+                    f"{verb} into {batch.format.table} ({columns}) select {columns} from {name}"  # noqa: S608
                 )
-            finally:
-                con.unregister(_SCRATCH)
+    finally:
+        for name in names:
+            con.unregister(name)

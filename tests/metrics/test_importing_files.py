@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
 from metrics.errors import ValidationFailed
 from metrics.export import read_table, to_csv_bytes
 from metrics.importing import ImportKind, ImportReport, import_files, validate_files
+from metrics.importing.validation import FORMATS
+from metrics.importing.writing import Batch, write_batches
 from metrics.store import memory_store
 from tests.metrics.test_importing_factories import csv, seed, snapshot
 
@@ -228,4 +231,18 @@ def test_a_real_file_is_refused_for_its_us_dates_then_for_its_repeated_days(con,
         "repeats the date, metric and team of row" in p.message for p in problems[:-1]
     )
     assert problems[-1].message.startswith(f"{repeats - 25:,} more rows with a repeated date")
+    assert snapshot(con) == before
+
+
+def test_a_failing_write_rolls_back_and_surfaces_the_database_error(con):
+    seed(con)
+    before = snapshot(con)
+    fine = Batch(
+        FORMATS[TEAMS], pl.DataFrame({"team": ["east"], "name": ["E"], "department": ["d"]}), 0
+    )
+    clash = Batch(
+        FORMATS[TEAMS], pl.DataFrame({"team": ["north"], "name": ["N"], "department": ["d"]}), 0
+    )
+    with pytest.raises(duckdb.ConstraintException):
+        write_batches(con, [fine, clash], replace=False)
     assert snapshot(con) == before
