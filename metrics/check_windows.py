@@ -3,11 +3,13 @@
 A *probe* is one series (metric, team) summed over a set of days. Each initiative gives:
 
 - `window`: its own team's series over its active days (is the team above its baseline?);
-- `payback`: its own team's series over the as many days right after the window, leaving out
-  days when another of the team's initiatives or any other team's initiative runs (their uplift
-  or their harm would be mistaken for the payback);
-- `victim`: every other team's series on the metric over the initiative's active days, leaving
-  out the victim's own payback days (its own pull-forward is not a cannibalisation).
+- `payback`: its own team's series over as many days right after the window, leaving out days
+  when another initiative runs (its uplift or its harm would be mistaken for the payback);
+- `victim` (planned once the paybacks are measured): every other team's series over the
+  initiative's active days, leaving out the other team's payback days when that team really
+  gave back after its own campaign (its own pull-forward is not a cannibalisation), and the days
+  a third team's initiative also runs, so that of two overlapping campaigns only the one whose
+  days line up with the dip is blamed. When no such day is left, the shared days are used.
 
 Days are clipped to the measured window [start, as_of]. Probe days are returned as contiguous
 runs so the baseline's sampled paths can be summed over exactly those days.
@@ -16,6 +18,7 @@ runs so the baseline's sampled paths can be summed over exactly those days.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -32,62 +35,121 @@ PROBE_SCHEMA = {
     "metric": pl.String,
     "series_team": pl.String,
 }
+Days = frozenset[dt.date]
 
 
-def plan_probes(
-    initiatives: pl.DataFrame, series: pl.DataFrame, start: dt.date, as_of: dt.date
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Probes for every initiative that ran inside [start, as_of].
+@dataclass(frozen=True)
+class Schedule:
+    """Each initiative's active and payback days inside [start, as_of], and its team."""
 
-    `initiatives`: initiative, team, start_day, end_day. `series`: metric, team (what is measured).
-    Returns (probes: PROBE_SCHEMA columns, probe_days: probe, day).
+    team: dict[str, str]
+    active: dict[str, Days]
+    payback: dict[str, Days]
+
+    @classmethod
+    def of(cls, initiatives: pl.DataFrame, start: dt.date, as_of: dt.date) -> Schedule:
+        team, active, payback = {}, {}, {}
+        for row in initiatives.sort("start_day", "initiative").iter_rows(named=True):
+            first, last = row["start_day"], row["end_day"]
+            length = (last - first).days + 1
+            team[row["initiative"]] = row["team"]
+            active[row["initiative"]] = _clipped(first, last, start, as_of)
+            after = last + dt.timedelta(days=length)
+            payback[row["initiative"]] = _clipped(last + dt.timedelta(days=1), after, start, as_of)
+        return cls(team, active, payback)
+
+    def running(self) -> list[str]:
+        return [name for name, days in self.active.items() if days]
+
+    def others_active(self, *, besides: set[str] = frozenset(), teams_besides=()) -> Days:
+        """Days on which an initiative runs that is not in `besides` and whose team is not in
+        `teams_besides`."""
+        chosen = [
+            days
+            for name, days in self.active.items()
+            if name not in besides and self.team[name] not in teams_besides
+        ]
+        return frozenset().union(*chosen)
+
+
+def _clipped(first: dt.date, last: dt.date, start: dt.date, as_of: dt.date) -> Days:
+    first, last = max(first, start), min(last, as_of)
+    return frozenset(first + dt.timedelta(days=k) for k in range((last - first).days + 1))
+
+
+class ProbeList:
+    """Probes as they are planned; `frames()` gives (probes, probe_days)."""
+
+    def __init__(self, first: int = 0) -> None:
+        self.first = first
+        self.rows: list[tuple] = []
+        self.days: list[tuple[int, dt.date]] = []
+
+    def add(self, role: str, initiative: str, team: str, metric: str, series_team: str, days):
+        if not days:
+            return
+        probe = self.first + len(self.rows)
+        self.rows.append((probe, role, initiative, team, metric, series_team))
+        self.days += [(probe, day) for day in sorted(days)]
+
+    def frames(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        probes = pl.DataFrame(self.rows, schema=PROBE_SCHEMA, orient="row")
+        days = pl.DataFrame(self.days, schema={"probe": pl.Int64, "day": pl.Date}, orient="row")
+        return probes, days
+
+
+def own_probes(schedule: Schedule, series: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`window` and `payback` probes of every initiative that ran, on its team's series.
+
+    `series`: metric, team. Returns (probes: PROBE_SCHEMA columns, probe_days: probe, day).
     """
-    days = pl.date_range(start, as_of, eager=True).alias("day").to_frame()
-    active = _expand(initiatives, pl.col("start_day"), pl.col("end_day"), days)
-    length = (pl.col("end_day") - pl.col("start_day")).dt.total_days() + 1
-    payback = _expand(
-        initiatives,
-        pl.col("end_day") + pl.duration(days=1),
-        pl.col("end_day") + pl.duration(days=length),
-        days,
-    )
-    probes, probe_days = [], []
-    running = initiatives.filter(
-        (pl.col("start_day") <= as_of) & (pl.col("end_day") >= start)
-    ).sort("start_day", "initiative")
-    for row in running.iter_rows(named=True):
-        own = active.filter(initiative=row["initiative"]).select("day")
-        others_running = active.filter(pl.col("initiative") != row["initiative"])
-        pay = (
-            payback.filter(initiative=row["initiative"])
-            .select("day")
-            .join(others_running.select("day"), on="day", how="anti")
-        )
-        for metric, team in series.sort("metric", "team").iter_rows():
-            if team == row["team"]:
-                sets = {"window": own, "payback": pay}
-            else:
-                victim_payback = payback.filter(team=team).select("day")
-                sets = {"victim": own.join(victim_payback, on="day", how="anti")}
-            for role, chosen in sets.items():
-                if chosen.is_empty():
-                    continue
-                probe = len(probes)
-                probes.append((probe, role, row["initiative"], row["team"], metric, team))
-                probe_days.append(chosen.unique().with_columns(probe=pl.lit(probe, pl.Int64)))
-    frame = pl.DataFrame(probes, schema=PROBE_SCHEMA, orient="row")
-    if not probe_days:
-        return frame, pl.DataFrame(schema={"day": pl.Date, "probe": pl.Int64})
-    return frame, pl.concat(probe_days).select("probe", "day").sort("probe", "day")
+    planned = ProbeList()
+    for name in schedule.running():
+        team = schedule.team[name]
+        quiet_after = schedule.payback[name] - schedule.others_active(besides={name})
+        for metric in series.filter(team=team)["metric"].sort():
+            planned.add("window", name, team, metric, team, schedule.active[name])
+            planned.add("payback", name, team, metric, team, quiet_after)
+    return planned.frames()
 
 
-def _expand(initiatives: pl.DataFrame, first: pl.Expr, last: pl.Expr, days: pl.DataFrame):
-    """initiative, team, day for every day from `first` to `last` that lies in `days`."""
-    return (
-        initiatives.select("initiative", "team", day=pl.date_ranges(first, last))
-        .explode("day")
-        .join(days, on="day")
-    )
+def victim_probes(
+    schedule: Schedule, series: pl.DataFrame, excused: dict[tuple[str, str], Days], first: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`victim` probes: every other team's series while an initiative runs.
+
+    `excused`: (metric, team) -> payback days that team really gave back on (left out).
+    Probe numbers start at `first`. Returns (probes, probe_days) as `own_probes`.
+    """
+    planned = ProbeList(first)
+    for name in schedule.running():
+        actor, days = schedule.team[name], schedule.active[name]
+        for metric, victim in series.sort("metric", "team").iter_rows():
+            if victim == actor:
+                continue
+            shared = days - excused.get((metric, victim), frozenset())
+            third = schedule.others_active(besides={name}, teams_besides=(actor, victim))
+            planned.add("victim", name, actor, metric, victim, (shared - third) or shared)
+    return planned.frames()
+
+
+def excused_paybacks(
+    schedule: Schedule, results: pl.DataFrame, series: pl.DataFrame
+) -> dict[tuple[str, str], Days]:
+    """(metric, team) -> the payback days of the team's initiatives whose payback was clearly
+    below the baseline, or could not be measured because other initiatives covered it all."""
+    measured = {
+        (row["metric"], row["initiative"]): row["below"]
+        for row in results.filter(role="payback").iter_rows(named=True)
+    }
+    excused: dict[tuple[str, str], Days] = {}
+    for metric, team in series.iter_rows():
+        for name, owner in schedule.team.items():
+            gave_back = measured.get((metric, name), True)  # unmeasured: cannot be ruled out
+            if owner == team and schedule.payback[name] and gave_back:
+                key = (metric, team)
+                excused[key] = excused.get(key, frozenset()) | schedule.payback[name]
+    return excused
 
 
 def busy_days(initiatives: pl.DataFrame) -> pl.DataFrame:

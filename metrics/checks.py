@@ -25,7 +25,16 @@ from enum import StrEnum
 
 import polars as pl
 
-from metrics.check_windows import WOBBLE_Z, busy_days, plan_probes, runs, wobble
+from metrics.check_windows import (
+    WOBBLE_Z,
+    Schedule,
+    busy_days,
+    excused_paybacks,
+    own_probes,
+    runs,
+    victim_probes,
+    wobble,
+)
 
 INTERVAL_WIDTH = 0.8
 
@@ -66,15 +75,22 @@ def cooperation_flags(
     than its own metric). `sample_sums(first, last)` gives metric, team, sample, value: the
     baseline's sampled natural totals over first..last. Returns FLAG_SCHEMA columns.
     """
-    series = daily.select("metric", "team").unique()
-    probes, probe_days = plan_probes(initiatives, series, start, as_of)
-    if probes.is_empty():
+    series = daily.select("metric", "team").unique().sort("metric", "team")
+    schedule = Schedule.of(initiatives, start, as_of)
+    if not schedule.running():
         return empty_flags()
     residual = daily.select("day", "metric", "team", residual=pl.col("actual") - pl.col("natural"))
-    scales = wobble(residual, busy_days(initiatives), probe_days.group_by("probe").len()["len"])
-    results = probe_results(
-        probes, probe_days, probe_sample_sums(probes, probe_days, sample_sums), daily, scales
-    )
+    busy = busy_days(initiatives)
+
+    def measure(probes: pl.DataFrame, probe_days: pl.DataFrame) -> pl.DataFrame:
+        lengths = probe_days.group_by("probe").len()["len"]
+        samples = probe_sample_sums(probes, probe_days, sample_sums)
+        return probe_results(probes, probe_days, samples, daily, wobble(residual, busy, lengths))
+
+    own = measure(*own_probes(schedule, series))
+    excused = excused_paybacks(schedule, own, series)
+    victims = measure(*victim_probes(schedule, series, excused, first=own.height))
+    results = pl.concat([own, victims], how="diagonal_relaxed")
     flags = pl.concat([pull_forwards(results), cannibalisations(results)])
     return flags.sort("start_day", "kind", "team", "other_team", "metric", nulls_last=True)
 

@@ -110,4 +110,3 @@ def goal_teams(
         """,
         params={"metrics": list(metrics), "start": start, "end": end},
     ).pl()
-

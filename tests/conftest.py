@@ -72,3 +72,27 @@ def demo_store_copy(demo_store, tmp_path) -> Path:
     path = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_store, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_goal_store(demo_store, tmp_path_factory) -> Path:
+    """The demo store with its goal's natural baseline frozen, as `dataops contribution` (or
+    `dataops forecast --goal`) leaves it. Prophet fits once per run (about a minute on two busy
+    cores); xdist workers share the file like `demo_store`. Open it read-only, or copy it."""
+    from filelock import FileLock
+
+    from forecasting.runner import freeze_goal_baseline
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = shared / "demo_goal_store.duckdb"
+    with FileLock(str(path) + ".lock"):
+        if not path.exists():
+            building = shared / "demo_goal_store.building.duckdb"
+            shutil.copyfile(demo_store, building)
+            with open_store(building, read_only=True) as con:
+                (goal,) = con.execute("select goal from goals").fetchall()[0]
+            fitted = freeze_goal_baseline(building, goal)
+            assert not fitted.failed, fitted.summary()
+            building.rename(path)  # only a finished store ever has the final name
+    return path

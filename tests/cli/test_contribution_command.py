@@ -112,3 +112,16 @@ def test_a_goal_without_baseline_gets_one_frozen_first(tmp_path, capsysbinary, m
         capsysbinary, monkeypatch, "contribution", "--store", str(path), "--goal", "gmv_goal"
     )
     assert fitted == ["gmv_goal"]  # frozen now: not fitted again
+
+
+def test_on_the_demo_company_the_review_carries_the_teams_problems(
+    demo_goal_store, capsysbinary, monkeypatch
+):
+    args = ("contribution", "--store", str(demo_goal_store), "--goal", "gmv_2025")
+    code, out, _ = dataops(capsysbinary, monkeypatch, *args)
+    report = json.loads(out)
+    assert code == 0
+    problems = {row["team"]: row["problems"] for row in report["teams"]}
+    assert any("pulled forward" in text for text in problems["promotions"])
+    company = next(row for row in report["review"] if row["level"] == "company")
+    assert len(company["problems"]) == sum(len(texts) for texts in problems.values())

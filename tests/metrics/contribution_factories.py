@@ -115,7 +115,13 @@ class Company:
         daily_samples = pl.concat(samples).with_columns(metric=pl.lit(FLOW.metric))
         initiatives = pl.DataFrame(
             [(p.initiative, p.team, FLOW.metric, p.start, p.end) for p in self.plants],
-            schema=["initiative", "team", "metric", "start_day", "end_day"],
+            schema={
+                "initiative": pl.String,
+                "team": pl.String,
+                "metric": pl.String,
+                "start_day": pl.Date,
+                "end_day": pl.Date,
+            },
             orient="row",
         )
         return daily, daily_samples, initiatives

@@ -70,7 +70,7 @@ def build(con: duckdb.DuckDBPyConnection, goal_metric: str = "gmv", *, seed: int
     for k, metric in enumerate(SCALE):
         daily, samples, initiatives = company(metric, seed + k).frames()
         daily, samples = (_as(frame, metric) for frame in (daily, samples))
-        observed = daily.filter(pl.col("day") <= AS_OF).select("day", "metric", "team", "actual")
+        observed = daily.filter(pl.col("day") <= AS_OF).select("day", "metric", "team", "actual")  # noqa: F841
         con.execute("insert into observations select * from observed")
         _freeze(con, f"{goal_metric}_goal", daily, samples)
     rows = initiatives.with_columns(name=pl.col("initiative"))  # noqa: F841 - read by DuckDB
@@ -85,7 +85,7 @@ def build(con: duckdb.DuckDBPyConnection, goal_metric: str = "gmv", *, seed: int
         method=Method.EVEN,
     )
     set_goal(con, goal, "test")
-    _plan(con, goal.goal, goal_metric)
+    _plan(con, goal.goal, goal_metric, SHARES, START.year)
     return goal.goal
 
 
@@ -148,26 +148,27 @@ def goal_target(con, goal_metric: str, *, above: float = 1.02) -> float:
     return above * (natural if natural is not None else totals[num] / totals[den])
 
 
-def _plan(con, goal: str, goal_metric: str) -> None:
+SHARES = {"promo": 0.4, "merch": 0.3, "users": 0.2, "service": 0.1}
+
+
+def _plan(con, goal: str, indicator: str, shares: dict[str, float], year: int) -> None:
+    """Two half-year phases; each team owes `shares` of each phase's gap, watched on
+    `indicator`."""
     phases = pl.DataFrame(
         {
             "phase": ["h1", "h2"],
             "name": ["First half", "Second half"],
-            "start_month": [dt.date(2025, 1, 1), dt.date(2025, 7, 1)],
-            "end_month": [dt.date(2025, 6, 1), dt.date(2025, 12, 1)],
+            "start_month": [dt.date(year, 1, 1), dt.date(year, 7, 1)],
+            "end_month": [dt.date(year, 6, 1), dt.date(year, 12, 1)],
             "main_task": ["Spring campaigns", "Festival season"],
         }
     )
     save_phases(con, goal, phases, "test")
-    shares = {"promo": 0.4, "merch": 0.3, "users": 0.2, "service": 0.1}
     rows = [
-        (phase, team, share, goal_metric)
-        for phase in ("h1", "h2")
-        for team, share in shares.items()
+        (phase, team, share, indicator) for phase in ("h1", "h2") for team, share in shares.items()
     ]
-    save_assignments(
-        con,
-        goal,
-        pl.DataFrame(rows, schema=["phase", "team", "share", "indicator"], orient="row"),
-        "test",
-    )
+    assignments = pl.DataFrame(rows, schema=["phase", "team", "share", "indicator"], orient="row")
+    save_assignments(con, goal, assignments, "test")
+
+
+DEMO_GOAL = "gmv_2025"  # the demo company's goal in `demo_goal_store` (its end year is 2025)

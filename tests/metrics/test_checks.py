@@ -9,7 +9,10 @@ import polars as pl
 import pytest
 
 from metrics.checks import cooperation_flags, local_wins_global_losses
+from metrics.contribution_report import build_report
+from metrics.store import open_store
 from tests.metrics.contribution_factories import Company, Planted, sample_sums_from
+from tests.metrics.contribution_store import DEMO_GOAL
 
 START = dt.date(2025, 1, 1)
 AS_OF = dt.date(2025, 8, 28)
@@ -98,6 +101,22 @@ def test_a_teams_own_payback_during_another_campaign_is_not_called_cannibalisati
     }
 
 
+def test_of_two_overlapping_campaigns_only_the_one_whose_days_match_the_dip_is_blamed():
+    harmful = Planted("member", "promo", dt.date(2025, 5, 10), 9, 0.2, victim="merch", harm=0.15)
+    harmless = Planted("livestream", "users", dt.date(2025, 5, 13), 9, 0.25)
+    assert found(flags_of(Company(seed=4, plants=(harmful, harmless)))) == {
+        ("cannibalisation", "promo", "merch", "member"),
+    }
+
+
+def test_a_victims_earlier_campaign_without_payback_does_not_hide_the_harm():
+    own = Planted("arrivals", "merch", dt.date(2025, 4, 18), 14, 0.2)  # "payback" to 15 May
+    other = Planted("member", "promo", dt.date(2025, 5, 10), 9, 0.2, victim="merch", harm=0.15)
+    flags = flags_of(Company(seed=6, plants=(own, other)))
+    assert found(flags) == {("cannibalisation", "promo", "merch", "member")}
+    assert flags["start_day"].item() == other.start  # the whole window, not its last days
+
+
 @pytest.mark.parametrize(("payback", "harm"), [(0.12, 0.0), (0.0, 0.12)])
 def test_a_dip_that_could_be_either_blames_no_one(payback, harm):
     """Own payback days exactly under another team's campaign: one series cannot tell."""
@@ -129,3 +148,61 @@ def test_local_win_global_loss_needs_both_the_local_win_and_no_global_gain():
     assert flags["team"].to_list() == ["winner", "taker"]
     assert flags["amount"].to_list() == [-5.0, 0.0]
     assert "orders" in flags["detail"][0] and "110%" in flags["detail"][0]
+
+
+# --- the demo company: the planted problems, and nothing else --------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(demo_goal_store):
+    with open_store(demo_goal_store, read_only=True) as con:
+        report = build_report(con, DEMO_GOAL)
+        planted = planted_problems(con, report)
+    return report, planted
+
+
+def planted_problems(con, report) -> pl.DataFrame:
+    """What the generator planted on the goal metric up to the as-of day, as flags would name it.
+
+    Columns: kind, team (who ran the initiative), other_team, initiative, start_day, end_day.
+    """
+    return con.sql(
+        "select e.kind, i.team, case when e.kind = 'cannibalisation' then e.team end"
+        " as other_team, e.initiative, min(e.day) as start_day, max(e.day) as end_day"
+        " from demo_truth_effects e join initiatives i using (initiative)"
+        " where e.kind <> 'uplift' and e.metric = $m and e.day between $s and $e group by all",
+        params={"m": report.metric.metric, "s": report.goal.start_day, "e": report.as_of},
+    ).pl()
+
+
+def test_the_demos_planted_problems_are_flagged_and_nothing_else(demo):
+    report, planted = demo
+    keys = ["kind", "team", "other_team", "initiative"]
+    assert planted.height >= 2  # at least one pull-forward and one cannibalisation this year
+    assert set(report.flags.select(keys).iter_rows()) == set(planted.select(keys).iter_rows())
+
+
+def test_flag_windows_cover_the_planted_days(demo):
+    report, planted = demo
+    joined = report.flags.join(planted, on=["kind", "initiative"], suffix="_planted")
+    for row in joined.iter_rows(named=True):
+        assert row["start_day"] <= row["end_day_planted"]
+        assert row["end_day"] >= row["start_day_planted"]
+        assert row["amount"] > 0
+
+
+def test_a_team_whose_series_only_wobbles_is_never_flagged(demo_goal_store, demo):
+    report, _ = demo
+    with open_store(demo_goal_store, read_only=True) as con:
+        moved = {
+            row[0]
+            for row in con.execute(
+                "select distinct team from demo_truth_effects"
+                " where metric = $m and day between $s and $e",
+                {"m": report.metric.metric, "s": report.goal.start_day, "e": report.as_of},
+            ).fetchall()
+        }
+    wobbling = set(report.teams["team"]) - moved
+    assert {"customer_success", "unassigned"} <= wobbling
+    named = set(report.flags["team"]) | set(report.flags["other_team"].drop_nulls())
+    assert named & wobbling == set()

@@ -18,8 +18,9 @@ from metrics.contribution import (
 )
 from metrics.contribution_report import build_report
 from metrics.errors import DataopsError
-from metrics.store import memory_store
+from metrics.store import memory_store, open_store
 from tests.metrics.contribution_factories import FLOW, LEVEL, RATIO, window_inputs
+from tests.metrics.contribution_store import DEMO_GOAL
 from tests.metrics.contribution_store import build as build_store
 
 TEAMS = pl.DataFrame({"team": ["a", "b", "unassigned"], "department": ["x", "x", "unassigned"]})
@@ -218,3 +219,47 @@ def test_team_targets_add_up_to_the_company_target(measured_store):
     """Flow totals and level averages add up; shares of every phase sum to 100%."""
     _, _, report = measured_store
     assert report.teams["target"].sum() == pytest.approx(report.company.target_to_date, rel=1e-9)
+
+
+# --- the demo company: measured against what its generator planted ----------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(demo_goal_store):
+    with open_store(demo_goal_store, read_only=True) as con:
+        report = build_report(con, DEMO_GOAL)
+        truth = planted_by_team(con, report)
+        company = company_uplift_from_sql(con, report)
+    return report, truth, company
+
+
+def planted_by_team(con, report) -> dict[str, tuple[float, float]]:
+    """team -> (planted uplift, planted natural total) on the goal metric, goal period to date."""
+    rows = con.execute(
+        "select n.team, coalesce(e.effect, 0), n.natural from"
+        " (select team, sum(value) as natural from demo_truth_natural"
+        "  where metric = $m and day between $s and $e group by team) n left join"
+        " (select team, sum(effect) as effect from demo_truth_effects"
+        "  where metric = $m and day between $s and $e group by team) e using (team)",
+        {"m": report.metric.metric, "s": report.goal.start_day, "e": report.as_of},
+    ).fetchall()
+    return {team: (effect, natural) for team, effect, natural in rows}
+
+
+def test_every_teams_uplift_recovers_what_the_demo_planted(demo):
+    report, truth, _ = demo
+    measured = dict(report.teams.select("team", "uplift").iter_rows())
+    assert measured.keys() == truth.keys()
+    misses = {
+        team: (round(measured[team]), round(planted))
+        for team, (planted, natural) in truth.items()
+        if abs(measured[team] - planted) > 0.2 * abs(planted) + 0.015 * natural
+    }
+    assert misses == {}
+
+
+def test_on_the_demo_teams_and_departments_add_up_to_the_company(demo):
+    report, _, company = demo
+    assert report.company.uplift_to_date == pytest.approx(company, rel=1e-9)
+    assert report.teams["uplift"].sum() == pytest.approx(company, rel=1e-9)
+    assert report.departments["uplift"].sum() == pytest.approx(company, rel=1e-9)
