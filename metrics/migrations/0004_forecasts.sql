@@ -1,4 +1,6 @@
 -- Natural-growth forecasts: one run per fitted series, versioned and never silently replaced.
+-- Goal runs are frozen: re-baselining sets superseded_at on the old ones and keeps them for audit.
+-- Rolling runs are a cache of the latest forecast: a refit replaces the series' previous run.
 create sequence forecast_run_id start 1;
 
 create table forecast_runs (
@@ -7,8 +9,11 @@ create table forecast_runs (
     goal            varchar,            -- set when purpose = 'goal'
     metric          varchar not null,
     team            varchar not null,
-    input_hash      varchar not null,   -- training series, masked days, calendar and settings
-    settings        varchar not null,   -- JSON
+    input_hash      varchar not null,   -- training series, masked days, calendar, country, policy
+    settings        varchar not null,   -- JSON: the settings chosen for this series
+    selection       varchar,            -- JSON: each candidate's validation score, to show why
+    country         varchar,            -- public-holiday calendar used (null: none)
+    masked_days     integer,            -- training days left out because initiatives ran
     train_start     date,
     train_end       date,
     forecast_start  date,
@@ -17,9 +22,11 @@ create table forecast_runs (
     fit_seconds     double,
     status          varchar not null check (status in ('ok', 'failed')),
     error           varchar,
-    superseded_at   timestamp           -- null while in use
+    superseded_at   timestamp,          -- null while in use
+    check ((purpose = 'goal') = (goal is not null))
 );
 
+-- Goal runs hold the goal period; rolling runs hold the fitted history and the days ahead.
 create table forecasts (
     run         bigint not null,
     day         date not null,
@@ -30,10 +37,12 @@ create table forecasts (
     weekly      double,
     yearly      double,
     calendar    double,
+    masked      boolean not null default false,  -- a training day left out (initiative)
     primary key (run, day)
 );
 
--- Sampled natural paths over the forecast period, for intervals of sums and landing chances.
+-- Sampled natural paths over the goal period (goal runs only), for intervals of sums and the
+-- chance of landing a target.
 create table forecast_samples (
     run     bigint not null,
     sample  integer not null,
@@ -41,7 +50,10 @@ create table forecast_samples (
     value   double not null
 );
 
+-- Accuracy of the natural model per stored series: the last `horizon` days held out, settings
+-- chosen on the days before them, compared with seasonal-naive. Refreshed with the rolling run.
 create table backtests (
+    run          bigint not null,    -- the rolling run it was computed with
     metric       varchar not null,
     team         varchar not null,
     input_hash   varchar not null,

@@ -1,0 +1,92 @@
+"""Read what the fits need from the store, and turn it into one job per series.
+
+Reading is quick and done with the store open; the jobs carry plain frames, so the store can be
+closed while the models fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from forecasting.calendar import check_country
+from forecasting.jobs import SeriesJob, history_window
+from forecasting.masking import MaskPolicy, MaskScope, masked_days
+from forecasting.model import MAX_TRAIN_DAYS
+from metrics import forecast_store as fs
+
+ROLLING_HORIZON = 90  # days ahead of the data that a rolling forecast covers
+BACKTEST_HORIZON = 90  # days the per-series backtest of a rolling run holds out
+# Sampled paths kept per goal series: the 5%..95% range of a period total moves by about one
+# standard error (~1.5% of the spread) between seeds at 200, and the landing chance by ~3 points.
+GOAL_SAMPLES = 200
+MASK_POLICY = MaskPolicy(MaskScope.TEAM, payback_days=0)
+COUNTRY_SETTING = "holiday_country"  # the store's default for --country
+DEFAULT_COUNTRY = "CN"
+
+
+@dataclass(frozen=True)
+class StoreInputs:
+    observations: pl.DataFrame  # day, metric, team, value
+    initiatives: pl.DataFrame  # initiative, team, metric (stored), start_day, end_day
+    festivals: pl.DataFrame  # event, start_day, end_day
+    in_use: pl.DataFrame  # run, metric, team, input_hash, status
+    country: str
+
+
+def read_inputs(
+    con: duckdb.DuckDBPyConnection,
+    series: list[tuple[str, str]],
+    purpose: str,
+    goal: str | None,
+    country: str | None,
+) -> StoreInputs:
+    chosen = country or fs.stored_setting(con, COUNTRY_SETTING) or DEFAULT_COUNTRY
+    return StoreInputs(
+        observations=fs.series_observations(con, series),
+        initiatives=fs.initiative_windows(con),
+        festivals=fs.festival_windows(con),
+        in_use=fs.runs_in_use(con, purpose, goal),
+        country=check_country(chosen),
+    )
+
+
+def series_job(
+    inputs: StoreInputs,
+    metric: str,
+    team: str,
+    *,
+    before: dt.date | None,
+    days: pl.Series | None,
+    samples: int,
+    backtest_horizon: int | None,
+) -> SeriesJob:
+    """The job for one series: its last MAX_TRAIN_DAYS before `before` (all data when None),
+    initiative days masked; `days` defaults to the fitted history plus ROLLING_HORIZON ahead."""
+    observed = inputs.observations.filter(pl.col("metric") == metric, pl.col("team") == team)
+    masked = masked_days(inputs.initiatives, metric, team, MASK_POLICY)
+    history = history_window(observed, masked, before, MAX_TRAIN_DAYS)
+    if days is None:
+        days = _history_and_ahead(history)
+    in_history = masked.filter(masked.is_between(history["day"].min(), history["day"].max()))
+    return SeriesJob(
+        metric=metric,
+        team=team,
+        history=history,
+        masked=in_history,
+        days=days,
+        festivals=inputs.festivals,
+        country=inputs.country,
+        samples=samples,
+        backtest_horizon=backtest_horizon,
+    )
+
+
+def _history_and_ahead(history: pl.DataFrame) -> pl.Series:
+    if history.is_empty():
+        return pl.Series("day", [], dtype=pl.Date)
+    last = history["day"].max() + dt.timedelta(days=ROLLING_HORIZON)
+    return pl.date_range(history["day"].min(), last, "1d", eager=True).alias("day")

@@ -1,0 +1,64 @@
+"""Run series jobs over worker processes, reporting progress as each one finishes.
+
+Workers come from a forkserver: the app runs threads, and forking a threaded process can copy a
+held lock into the child. The forkserver imports Prophet once, so each worker starts warm.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from forecasting.jobs import SeriesJob, SeriesResult, run_job
+from forecasting.report import Progress, noop_progress
+
+_PRELOAD = ["forecasting.jobs", "forecasting.model", "prophet"]
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_jobs(
+    jobs: list[tuple[SeriesJob, str]],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[SeriesResult]:
+    """Run each (job, input hash); results in the order the jobs were given."""
+    progress = progress or noop_progress
+    workers = min(workers or default_workers(), max(len(jobs), 1))
+    if workers == 1:
+        return _run_here(jobs, progress)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    results: dict[int, SeriesResult] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: dict[Future, int] = {
+            pool.submit(run_job, job, digest): index for index, (job, digest) in enumerate(jobs)
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                results[index] = _result(future, *jobs[index])
+                job = jobs[index][0]
+                progress(len(results), len(jobs), f"{job.metric} / {job.team}")
+    return [results[index] for index in range(len(jobs))]
+
+
+def _run_here(jobs: list[tuple[SeriesJob, str]], progress: Progress) -> list[SeriesResult]:
+    results = []
+    for job, digest in jobs:
+        results.append(run_job(job, digest))
+        progress(len(results), len(jobs), f"{job.metric} / {job.team}")
+    return results
+
+
+def _result(future: Future, job: SeriesJob, digest: str) -> SeriesResult:
+    """The worker's result, or a failure when the worker itself died (out of memory, killed)."""
+    error = future.exception()
+    if error is None:
+        return future.result()
+    return SeriesResult(job.metric, job.team, digest, 0.0, error=f"worker stopped: {error!r}")
