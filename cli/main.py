@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "plan_commands",
     "demo_command",
     "contribution_command",
+    "forecast_commands",
 )
 
 
