@@ -40,36 +40,44 @@ Days = frozenset[dt.date]
 
 @dataclass(frozen=True)
 class Schedule:
-    """Each initiative's active and payback days inside [start, as_of], and its team."""
+    """Each initiative's active and payback days inside [start, as_of], its team, and which
+    initiatives run on each day."""
 
     team: dict[str, str]
     active: dict[str, Days]
     payback: dict[str, Days]
+    on_day: dict[dt.date, frozenset[str]]
 
     @classmethod
     def of(cls, initiatives: pl.DataFrame, start: dt.date, as_of: dt.date) -> Schedule:
         team, active, payback = {}, {}, {}
+        on_day: dict[dt.date, set[str]] = {}
         for row in initiatives.sort("start_day", "initiative").iter_rows(named=True):
-            first, last = row["start_day"], row["end_day"]
+            name, first, last = row["initiative"], row["start_day"], row["end_day"]
             length = (last - first).days + 1
-            team[row["initiative"]] = row["team"]
-            active[row["initiative"]] = _clipped(first, last, start, as_of)
+            team[name] = row["team"]
+            active[name] = _clipped(first, last, start, as_of)
             after = last + dt.timedelta(days=length)
-            payback[row["initiative"]] = _clipped(last + dt.timedelta(days=1), after, start, as_of)
-        return cls(team, active, payback)
+            payback[name] = _clipped(last + dt.timedelta(days=1), after, start, as_of)
+            for day in active[name]:
+                on_day.setdefault(day, set()).add(name)
+        frozen = {day: frozenset(names) for day, names in on_day.items()}
+        return cls(team, active, payback, frozen)
 
     def running(self) -> list[str]:
         return [name for name, days in self.active.items() if days]
 
-    def others_active(self, *, besides: set[str] = frozenset(), teams_besides=()) -> Days:
-        """Days on which an initiative runs that is not in `besides` and whose team is not in
-        `teams_besides`."""
-        chosen = [
-            days
-            for name, days in self.active.items()
-            if name not in besides and self.team[name] not in teams_besides
-        ]
-        return frozenset().union(*chosen)
+    def busy(self, days: Days, *, besides: set[str] = frozenset(), teams_besides=()) -> Days:
+        """The `days` on which an initiative runs that is not in `besides` and whose team is
+        not in `teams_besides`."""
+        return frozenset(
+            day
+            for day in days
+            if any(
+                name not in besides and self.team[name] not in teams_besides
+                for name in self.on_day.get(day, ())
+            )
+        )
 
 
 def _clipped(first: dt.date, last: dt.date, start: dt.date, as_of: dt.date) -> Days:
@@ -106,7 +114,8 @@ def own_probes(schedule: Schedule, series: pl.DataFrame) -> tuple[pl.DataFrame, 
     planned = ProbeList()
     for name in schedule.running():
         team = schedule.team[name]
-        quiet_after = schedule.payback[name] - schedule.others_active(besides={name})
+        payback = schedule.payback[name]
+        quiet_after = payback - schedule.busy(payback, besides={name})
         for metric in series.filter(team=team)["metric"].sort():
             planned.add("window", name, team, metric, team, schedule.active[name])
             planned.add("payback", name, team, metric, team, quiet_after)
@@ -128,7 +137,7 @@ def victim_probes(
             if victim == actor:
                 continue
             shared = days - excused.get((metric, victim), frozenset())
-            third = schedule.others_active(besides={name}, teams_besides=(actor, victim))
+            third = schedule.busy(shared, besides={name}, teams_besides=(actor, victim))
             planned.add("victim", name, actor, metric, victim, (shared - third) or shared)
     return planned.frames()
 

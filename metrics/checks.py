@@ -58,7 +58,10 @@ FLAG_SCHEMA = {
 }
 
 
-SampleSums = Callable[[dt.date, dt.date], pl.DataFrame]
+# bounds(spans, low, high) -> probe, natural_lower, natural_upper. `spans` (probe, metric, team,
+# start_day, end_day) are a probe's days as contiguous runs; the bounds are the `low` and `high`
+# quantiles, over the baseline's sampled paths, of the natural total over all of those days.
+Bounds = Callable[[pl.DataFrame, float, float], pl.DataFrame]
 
 
 def cooperation_flags(
@@ -66,14 +69,13 @@ def cooperation_flags(
     initiatives: pl.DataFrame,
     start: dt.date,
     as_of: dt.date,
-    sample_sums: SampleSums,
+    bounds: Bounds,
 ) -> pl.DataFrame:
     """Pull-forward and cannibalisation flags on the measured series.
 
     `daily`: day, metric, team, actual, natural over [start, as_of]. `initiatives`: initiative,
     team, start_day, end_day (every team's, whatever metric it aims at: a campaign moves more
-    than its own metric). `sample_sums(first, last)` gives metric, team, sample, value: the
-    baseline's sampled natural totals over first..last. Returns FLAG_SCHEMA columns.
+    than its own metric). `bounds`: see `Bounds`. Returns FLAG_SCHEMA columns.
     """
     series = daily.select("metric", "team").unique().sort("metric", "team")
     schedule = Schedule.of(initiatives, start, as_of)
@@ -81,11 +83,14 @@ def cooperation_flags(
         return empty_flags()
     residual = daily.select("day", "metric", "team", residual=pl.col("actual") - pl.col("natural"))
     busy = busy_days(initiatives)
+    low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
 
     def measure(probes: pl.DataFrame, probe_days: pl.DataFrame) -> pl.DataFrame:
-        lengths = probe_days.group_by("probe").len()["len"]
-        samples = probe_sample_sums(probes, probe_days, sample_sums)
-        return probe_results(probes, probe_days, samples, daily, wobble(residual, busy, lengths))
+        spans = runs(probe_days).join(
+            probes.select("probe", "metric", team="series_team"), on="probe"
+        )
+        scales = wobble(residual, busy, probe_days.group_by("probe").len()["len"])
+        return probe_results(probes, probe_days, bounds(spans, low, high), daily, scales)
 
     own = measure(*own_probes(schedule, series))
     excused = excused_paybacks(schedule, own, series)
@@ -95,42 +100,21 @@ def cooperation_flags(
     return flags.sort("start_day", "kind", "team", "other_team", "metric", nulls_last=True)
 
 
-def probe_sample_sums(
-    probes: pl.DataFrame, probe_days: pl.DataFrame, sample_sums: SampleSums
-) -> pl.DataFrame:
-    """Each probe's natural sum along each sampled path: the runs' sums added per sample.
-
-    Paths keep their identity across calls, so sums over disjoint runs add up exactly.
-    Columns: probe, sample, value.
-    """
-    spans = runs(probe_days).join(probes.select("probe", "metric", "series_team"), on="probe")
-    parts = []
-    for (first, last), group in spans.group_by("start_day", "end_day"):
-        totals = sample_sums(first, last)
-        parts.append(
-            group.join(totals, left_on=["metric", "series_team"], right_on=["metric", "team"])
-        )
-    if not parts:
-        return pl.DataFrame(schema={"probe": pl.Int64, "sample": pl.Int64, "value": pl.Float64})
-    return pl.concat(parts).group_by("probe", "sample").agg(pl.col("value").sum())
-
-
 def probe_results(
     probes: pl.DataFrame,
     probe_days: pl.DataFrame,
-    probe_samples: pl.DataFrame,
+    bounds: pl.DataFrame,
     daily: pl.DataFrame,
     scales: pl.DataFrame,
 ) -> pl.DataFrame:
     """Measure every probe against its baseline.
 
-    `daily`: day, metric, team, actual, natural. `probe_samples`: probe, sample, value (the
-    natural sum over the probe's days along each sampled path). `scales`: metric, team, length,
+    `daily`: day, metric, team, actual, natural. `bounds`: probe, natural_lower, natural_upper
+    (the interval of the natural total over the probe's days). `scales`: metric, team, length,
     scale. Returns the probe columns plus start_day, end_day, days, actual, natural, excess
     (actual - natural), natural_lower, natural_upper, center, scale, unusual (excess - center: the
     move beyond how the series usually sits against its baseline), above, below.
     """
-    low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
     sums = (
         probe_days.join(probes.select("probe", "metric", "series_team"), on="probe")
         .join(daily, left_on=["day", "metric", "series_team"], right_on=["day", "metric", "team"])
@@ -142,10 +126,6 @@ def probe_results(
             actual=pl.col("actual").sum(),
             natural=pl.col("natural").sum(),
         )
-    )
-    bounds = probe_samples.group_by("probe").agg(
-        natural_lower=pl.col("value").quantile(low, interpolation="linear"),
-        natural_upper=pl.col("value").quantile(high, interpolation="linear"),
     )
     noise = WOBBLE_Z * pl.col("scale")
     return (

@@ -110,3 +110,36 @@ def goal_teams(
         """,
         params={"metrics": list(metrics), "start": start, "end": end},
     ).pl()
+
+
+def probe_bounds(
+    con: duckdb.DuckDBPyConnection,
+    runs: pl.DataFrame,
+    spans: pl.DataFrame,
+    low: float,
+    high: float,
+) -> pl.DataFrame:
+    """Quantiles over sampled paths of each probe's natural total, in one pass of the database.
+
+    `runs`: run, metric, team (the frozen goal runs in use, from `goal_baseline_runs`).
+    `spans`: probe, metric, team, start_day, end_day (a probe's days as contiguous runs; a
+    probe's total is the sum over its spans, path by path). Columns: probe, natural_lower,
+    natural_upper.
+    """
+    in_use = runs.select("run", "metric", "team")  # noqa: F841 - read by DuckDB by name
+    windows = spans.select("probe", "metric", "team", "start_day", "end_day")  # noqa: F841
+    return con.sql(
+        """
+        with totals as (
+            select w.probe, s.sample, sum(s.value) as value
+            from windows w
+            join in_use r on r.metric = w.metric and r.team = w.team
+            join forecast_samples s on s.run = r.run and s.day between w.start_day and w.end_day
+            group by w.probe, s.sample
+        )
+        select probe, quantile_cont(value, $low) as natural_lower,
+               quantile_cont(value, $high) as natural_upper
+        from totals group by probe order by probe
+        """,
+        params={"low": low, "high": high},
+    ).pl()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 import duckdb
 import polars as pl
@@ -20,7 +21,8 @@ from metrics.catalog import Metric, MetricKind
 from metrics.checkins import load_checkins
 from metrics.checks import cooperation_flags, local_wins_global_losses
 from metrics.contribution import with_shares
-from metrics.contribution_context import Context, load_context, sample_sums
+from metrics.contribution_context import Context, load_context
+from metrics.forecast_store import goal_baseline_runs
 from metrics.goals import Goal, Status
 from metrics.pacing import Landing, cumulative, pace_of, status_of
 from metrics.review import Level, checkin_problems, rollup
@@ -280,7 +282,9 @@ def _month_end(month: dt.date) -> dt.date:
 
 def _flags(con, ctx: Context, daily, initiatives, teams: pl.DataFrame) -> pl.DataFrame:
     measured = daily.filter(pl.col("metric").is_in(list(ctx.stored)))
-    found = cooperation_flags(measured, initiatives, ctx.start, ctx.as_of, sample_sums(con, ctx))
+    runs = goal_baseline_runs(con, ctx.goal.goal).filter(status="ok")
+    bounds = partial(q.probe_bounds, con, runs)
+    found = cooperation_flags(measured, initiatives, ctx.start, ctx.as_of, bounds)
     harm = found.filter(kind="cannibalisation").group_by("team").agg(harm=pl.col("amount").sum())
     per = {MetricKind.FLOW: 1, MetricKind.LEVEL: ctx.days(ctx.start, ctx.as_of)}.get(ctx.kind)
     net = pl.col("uplift") - (pl.col("harm").fill_null(0.0) / per if per else 0.0)

@@ -140,14 +140,19 @@ class Company:
         return effect
 
 
-def sample_sums_from(daily_samples: pl.DataFrame):
-    """A `sample_sums(first, last)` callable over per-day sampled paths, like the store's."""
+def bounds_from(daily_samples: pl.DataFrame):
+    """A `metrics.checks.Bounds` over per-day sampled paths, like the store's query."""
 
-    def sample_sums(first: dt.date, last: dt.date) -> pl.DataFrame:
-        return (
-            daily_samples.filter(pl.col("day").is_between(first, last))
-            .group_by("metric", "team", "sample")
+    def bounds(spans: pl.DataFrame, low: float, high: float) -> pl.DataFrame:
+        totals = (
+            spans.join(daily_samples, on=["metric", "team"])
+            .filter(pl.col("day").is_between(pl.col("start_day"), pl.col("end_day")))
+            .group_by("probe", "sample")
             .agg(pl.col("value").sum())
         )
+        return totals.group_by("probe").agg(
+            natural_lower=pl.col("value").quantile(low, interpolation="linear"),
+            natural_upper=pl.col("value").quantile(high, interpolation="linear"),
+        )
 
-    return sample_sums
+    return bounds

@@ -11,7 +11,7 @@ import pytest
 from metrics.checks import cooperation_flags, local_wins_global_losses
 from metrics.contribution_report import build_report
 from metrics.store import open_store
-from tests.metrics.contribution_factories import Company, Planted, sample_sums_from
+from tests.metrics.contribution_factories import Company, Planted, bounds_from
 from tests.metrics.contribution_store import DEMO_GOAL
 
 START = dt.date(2025, 1, 1)
@@ -21,7 +21,7 @@ TEAMS = ("promo", "merch", "users", "service", "unassigned")
 
 def flags_of(company: Company) -> pl.DataFrame:
     daily, daily_samples, initiatives = company.frames()
-    return cooperation_flags(daily, initiatives, START, AS_OF, sample_sums_from(daily_samples))
+    return cooperation_flags(daily, initiatives, START, AS_OF, bounds_from(daily_samples))
 
 
 def found(flags: pl.DataFrame) -> set[tuple]:

@@ -17,7 +17,9 @@ from metrics.pacing import (
     landing,
     pace_of,
     run_rate_per_day,
+    shares_by_day,
     status_of,
+    team_target_mass,
 )
 
 MARCH = dt.date(2026, 3, 1)
@@ -193,3 +195,38 @@ def test_run_rate_uses_the_last_four_weeks_with_actuals():
     )
     rate = run_rate_per_day(pl.concat([daily, later], how="diagonal_relaxed"))
     assert rate == pytest.approx((10.0, 0.0))
+
+
+def test_team_targets_add_the_share_of_each_phases_gap_to_the_natural():
+    days = pl.date_range(MARCH, MARCH + dt.timedelta(59), eager=True)  # March and April
+    phases = pl.DataFrame(
+        {
+            "phase": ["p1", "p2"],
+            "start_month": [MARCH, dt.date(2026, 4, 1)],
+            "end_month": [MARCH, dt.date(2026, 4, 1)],
+        }
+    )
+    assignments = pl.DataFrame(
+        {"phase": ["p1", "p1", "p2"], "team": ["a", "b", "a"], "share": [0.75, 0.25, 1.0]}
+    )
+    shares = shares_by_day(phases, assignments, days)
+    team_natural = pl.DataFrame(
+        {
+            "day": [days[0], days[0], days[-1], days[-1]],
+            "team": ["a", "b", "a", "b"],
+            "num_natural": [60.0, 40.0, 60.0, 40.0],
+            "den_natural": [1.0] * 4,
+        }
+    )
+    company = pl.DataFrame(
+        {
+            "day": [days[0], days[-1]],
+            "target": [120.0, 110.0],
+            "weight": [1.0, 1.0],
+            "num_natural": [100.0, 100.0],
+        }
+    )
+    owed = team_target_mass(team_natural, company, shares).sort("day", "team")
+    assert owed["target_num"].to_list() == pytest.approx([75.0, 45.0, 70.0, 40.0])
+    first_day = owed.filter(day=days[0])["target_num"].sum()
+    assert first_day == pytest.approx(120.0)  # shares of 100% close the company's gap
