@@ -13,15 +13,13 @@ import duckdb
 import polars as pl
 
 from metrics import contribution_queries as q
-from metrics.attribution import attribute
-from metrics.catalog import Metric, MetricKind
+from metrics.catalog import MetricKind
 from metrics.contribution import by_role, group_maps, summarise, team_draws
 from metrics.contribution_context import Context, sample_sums
 from metrics.pacing import (
     LandingInputs,
     daily_targets,
     landing,
-    pace_of,
     run_rate_per_day,
     shares_by_day,
     team_target_mass,
@@ -138,61 +136,22 @@ def project_landing(con: duckdb.DuckDBPyConnection, ctx: Context, company: pl.Da
     )
 
 
-def initiative_uplifts(
-    ctx: Context, daily: pl.DataFrame, initiatives: pl.DataFrame
-) -> pl.DataFrame:
-    """Each initiative's uplift on every measured series of its team, to date, with what is left
-    unattributed (`metrics.attribution`). A level series' uplift is per day, as the team's is.
-
-    Columns: metric, team, initiative, name, kind, active_days, per_day, uplift.
-    """
-    residuals = daily.select("day", "metric", "team", residual=pl.col("actual") - pl.col("natural"))
-    split = attribute(residuals, initiatives)
-    days = ctx.days(ctx.start, ctx.as_of)
-    level = [m for m in split["metric"].unique() if ctx.catalogue[m].kind is MetricKind.LEVEL]
-    per_day = pl.when(pl.col("metric").is_in(level)).then(pl.col("uplift") / days)
-    return (
-        split.with_columns(uplift=per_day.otherwise(pl.col("uplift")))
-        .join(initiatives.select("initiative", "name"), on="initiative", how="left")
-        .select("metric", "team", "initiative", "name", "kind", "active_days", "per_day", "uplift")
-    )
+def months(con: duckdb.DuckDBPyConnection, ctx: Context, monthly, targets, company) -> pl.DataFrame:
+    """`measure` for each month to date. `monthly`: month, metric, team, actual, days.
+    Columns: month, level, group, actual, natural, uplift, uplift_lower, uplift_upper,
+    distinguishable, target."""
+    frames = []
+    for (month,), sums in monthly.group_by("month", maintain_order=True):
+        last = min(month_end(month), ctx.as_of)
+        window = (max(month, ctx.start), last)
+        measured = measure(con, ctx, window, sums.drop("month", "days"), targets, company)
+        for level, frame in measured.items():
+            frames.append(frame.with_columns(month=pl.lit(month), level=pl.lit(level)))
+    columns = ["month", "level", "group", "actual", "natural", "uplift", "uplift_lower",
+               "uplift_upper", "distinguishable", "target"]  # fmt: skip
+    return pl.concat(frames).select(columns) if frames else pl.DataFrame()
 
 
-def indicator_paces(ctx: Context, daily: pl.DataFrame, teams: pl.DataFrame) -> pl.DataFrame:
-    """Each team's pace on its own indicator (its latest started phase's), to date.
-
-    The indicator's target follows `metrics.phase_math`: its natural, raised by the same relative
-    uplift the team owes on the goal metric. `teams`: group, target, natural (goal metric, to
-    date). Columns: team, indicator, indicator_pace (null without the indicator's baseline).
-    """
-    started = ctx.phases.filter(pl.col("start_month") <= ctx.as_of).select("phase", "start_month")
-    latest = (
-        ctx.assignments.join(started, on="phase")
-        .sort("start_month")
-        .group_by("team")
-        .agg(pl.col("indicator").last())
-    )
-    owed = dict(teams.select("group", pl.col("target") / pl.col("natural")).iter_rows())
-    rows = []
-    for team, indicator in latest.iter_rows():
-        metric = ctx.catalogue.get(indicator)
-        pace = None
-        if metric is not None and owed.get(team) is not None:
-            sums = daily.filter(team=team).group_by("metric").agg(pl.col("actual", "natural").sum())
-            pace = _pace(metric, sums.select("metric", "actual", "natural"), owed[team])
-        rows.append((team, indicator, pace))
-    schema = {"team": pl.String, "indicator": pl.String, "indicator_pace": pl.Float64}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _pace(metric: Metric, sums: pl.DataFrame, relative_target: float) -> float | None:
-    """Pace on `metric` from its sums (metric, actual, natural) against natural x target."""
-    found = {name: (actual, natural) for name, actual, natural in sums.iter_rows()}
-    if any(name not in found for name in metric.stored_metrics):
-        return None
-    if metric.kind is MetricKind.RATIO:
-        (a_num, n_num), (a_den, n_den) = found[metric.numerator], found[metric.denominator]
-        actual, natural = a_num / a_den, n_num / n_den
-    else:  # a level's totals and averages give the same pace
-        actual, natural = found[metric.metric]
-    return pace_of(actual, natural * relative_target, metric.higher_is_better)
+def month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)

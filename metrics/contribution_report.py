@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import partial
 
 import duckdb
 import polars as pl
 
 from metrics import contribution_parts as parts
 from metrics import contribution_queries as q
-from metrics.catalog import Metric, MetricKind
+from metrics import contribution_teams as teams
+from metrics.catalog import Metric
 from metrics.checkins import load_checkins
-from metrics.checks import cooperation_flags, local_wins_global_losses
-from metrics.contribution import with_shares
 from metrics.contribution_context import Context, load_context
-from metrics.forecast_store import goal_baseline_runs
 from metrics.goals import Goal, Status
 from metrics.pacing import Landing, cumulative, pace_of, status_of
 from metrics.review import Level, checkin_problems, rollup
@@ -55,7 +52,7 @@ class ContributionReport:
     indicator_pace, reported_status, problems (to date). departments: the same without the
     team and indicator columns, keyed by department. months: month, level, group, actual,
     natural, uplift, uplift_lower, uplift_upper, distinguishable, target. initiatives: see
-    `contribution_parts.initiative_uplifts`. flags: `metrics.checks.FLAG_SCHEMA`. review: the
+    `contribution_teams.initiative_uplifts`. flags: `metrics.checks.FLAG_SCHEMA`. review: the
     rollup of `metrics.review`. running: day, actual_to_date, natural_to_date, target_to_date,
     pace (the company, every day of the period).
     """
@@ -184,19 +181,21 @@ def build_report(
     )
     daily = parts.team_daily(con, ctx)
     initiatives = q.initiatives_between(con, ctx.start, ctx.as_of)
-    team_rows = _teams(ctx, review, levels["team"], summary.uplift_to_date, gap_to_date, daily)
-    flags = _flags(con, ctx, daily, initiatives, team_rows)
+    rows = teams.team_rows(ctx, review, levels["team"], summary.uplift_to_date, gap_to_date, daily)
+    found = teams.flags(con, ctx, daily, initiatives, rows)
     return ContributionReport(
         goal=ctx.goal,
         metric=ctx.metric,
         as_of=ctx.as_of,
         company=summary,
         landing=parts.project_landing(con, ctx, company),
-        teams=team_rows,
-        departments=_departments(review, levels["department"], summary.uplift_to_date, gap_to_date),
-        months=_months(con, ctx, monthly, targets, company),
-        initiatives=parts.initiative_uplifts(ctx, daily, initiatives),
-        flags=flags,
+        teams=rows,
+        departments=teams.department_rows(
+            review, levels["department"], summary.uplift_to_date, gap_to_date
+        ),
+        months=parts.months(con, ctx, monthly, targets, company),
+        initiatives=teams.initiative_uplifts(ctx, daily, initiatives),
+        flags=found,
         review=review,
         running=cumulative(ctx.kind, company, ctx.metric.higher_is_better),
     )
@@ -224,73 +223,3 @@ def _company(ctx: Context, company: pl.DataFrame, measured: pl.DataFrame) -> Com
         pace=pace,
         status=status_of(pace, ctx.thresholds),
     )
-
-
-def _teams(ctx, review, measured, company_uplift, gap, daily) -> pl.DataFrame:
-    rows = review.filter(level=Level.TEAM.value).drop("level").rename({"group": "team"})
-    shares = with_shares(measured, company_uplift, gap).select(
-        team="group", distinguishable="distinguishable", share_of_uplift="share_of_uplift",
-        share_of_gap="share_of_gap",
-    )  # fmt: skip
-    indicators = parts.indicator_paces(ctx, daily, measured)
-    return (
-        rows.join(shares, on="team").join(indicators, on="team", how="left").select(*TEAM_COLUMNS)
-    )
-
-
-TEAM_COLUMNS = (
-    "team", "department", "actual", "natural", "uplift", "uplift_lower", "uplift_upper",
-    "distinguishable", "share_of_uplift", "share_of_gap", "target", "pace", "status",
-    "indicator", "indicator_pace", "reported_status", "problems",
-)  # fmt: skip
-
-
-DEPARTMENT_COLUMNS = tuple(
-    c for c in TEAM_COLUMNS if c not in ("team", "indicator", "indicator_pace", "reported_status")
-)
-
-
-def _departments(review, measured, company_uplift, gap) -> pl.DataFrame:
-    rows = review.filter(level=Level.DEPARTMENT.value).select(
-        "actual", "natural", "uplift", "uplift_lower", "uplift_upper", "target", "pace",
-        "status", "problems", department="group",
-    )  # fmt: skip
-    shares = with_shares(measured, company_uplift, gap).select(
-        department="group", distinguishable="distinguishable",
-        share_of_uplift="share_of_uplift", share_of_gap="share_of_gap",
-    )  # fmt: skip
-    return rows.join(shares, on="department").select(*DEPARTMENT_COLUMNS)
-
-
-def _months(con, ctx: Context, monthly, targets, company) -> pl.DataFrame:
-    frames = []
-    for (month,), sums in monthly.group_by("month", maintain_order=True):
-        last = min(_month_end(month), ctx.as_of)
-        window = (max(month, ctx.start), last)
-        measured = parts.measure(con, ctx, window, sums.drop("month", "days"), targets, company)
-        for level, frame in measured.items():
-            frames.append(frame.with_columns(month=pl.lit(month), level=pl.lit(level)))
-    columns = ["month", "level", "group", "actual", "natural", "uplift", "uplift_lower",
-               "uplift_upper", "distinguishable", "target"]  # fmt: skip
-    return pl.concat(frames).select(columns) if frames else pl.DataFrame()
-
-
-def _month_end(month: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def _flags(con, ctx: Context, daily, initiatives, teams: pl.DataFrame) -> pl.DataFrame:
-    measured = daily.filter(pl.col("metric").is_in(list(ctx.stored)))
-    runs = goal_baseline_runs(con, ctx.goal.goal).filter(status="ok")
-    bounds = partial(q.probe_bounds, con, runs)
-    found = cooperation_flags(measured, initiatives, ctx.start, ctx.as_of, bounds)
-    harm = found.filter(kind="cannibalisation").group_by("team").agg(harm=pl.col("amount").sum())
-    per = {MetricKind.FLOW: 1, MetricKind.LEVEL: ctx.days(ctx.start, ctx.as_of)}.get(ctx.kind)
-    net = pl.col("uplift") - (pl.col("harm").fill_null(0.0) / per if per else 0.0)
-    local = teams.join(harm, on="team", how="left").select(
-        "team", "indicator", "indicator_pace", metric=pl.lit(ctx.metric.metric),
-        contribution=net, start_day=pl.lit(ctx.start), end_day=pl.lit(ctx.as_of),
-    ).filter(pl.col("indicator_pace").is_not_null())  # fmt: skip
-    wins = local_wins_global_losses(local, on_track=ctx.thresholds.on_track)
-    return pl.concat([found, wins])
