@@ -20,12 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
-
-WOBBLE_Z = 4.0  # a window must move more than 4 robust standard deviations of its wobble
-MIN_QUIET_STRETCHES = 5
-_MAD_TO_SD = 0.6745  # median |x| of a centred normal variable, in standard deviations
 
 PROBE_SCHEMA = {
     "probe": pl.Int64,
@@ -161,18 +156,6 @@ def excused_paybacks(
     return excused
 
 
-def busy_days(initiatives: pl.DataFrame) -> pl.DataFrame:
-    """team, day: a team's own initiative days and the equally long stretch after each."""
-    length = (pl.col("end_day") - pl.col("start_day")).dt.total_days() + 1
-    return (
-        initiatives.select(
-            "team", day=pl.date_ranges("start_day", pl.col("end_day") + pl.duration(days=length))
-        )
-        .explode("day")
-        .unique()
-    )
-
-
 def runs(probe_days: pl.DataFrame) -> pl.DataFrame:
     """Contiguous runs of each probe's days. Columns: probe, start_day, end_day."""
     step = (pl.col("day").diff().over("probe").dt.total_days() != 1).fill_null(True)
@@ -184,59 +167,3 @@ def runs(probe_days: pl.DataFrame) -> pl.DataFrame:
         .select("probe", "start_day", "end_day")
         .sort("probe", "start_day")
     )
-
-
-def wobble(daily: pl.DataFrame, busy: pl.DataFrame, lengths) -> pl.DataFrame:
-    """How an L-day sum of a series' residuals sits and spreads on its own quiet days.
-
-    `daily`: day, metric, team, residual. `busy`: team, day (the team's own initiative and
-    payback days, left out). Every L consecutive quiet days give one sum; `center` is their
-    median (a baseline biased over the period shifts it, so bias alone raises no flag) and
-    `scale` their median absolute deviation / 0.6745 (a robust standard deviation: a few
-    stretches that hide someone else's harm barely move it).
-    Returns metric, team, length, center, scale (null when the series has under 2 quiet days).
-    """
-    quiet = daily.join(busy, on=["team", "day"], how="anti").sort("metric", "team", "day")
-    rows = []
-    for (metric, team), series in quiet.group_by("metric", "team", maintain_order=True):
-        for length in sorted(set(lengths)):
-            rows.append((metric, team, length, *_spread(series, length)))
-    return pl.DataFrame(
-        rows,
-        schema={
-            "metric": pl.String,
-            "team": pl.String,
-            "length": pl.Int64,
-            "center": pl.Float64,
-            "scale": pl.Float64,
-        },
-        orient="row",
-    )
-
-
-def _spread(series: pl.DataFrame, length: int) -> tuple[float | None, float | None]:
-    day = series["day"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    value = np.nan_to_num(series["residual"].to_numpy().astype(float))
-    if len(day) < max(length, 2):
-        return _independent(series, length)
-    sums = np.convolve(value, np.ones(length), mode="valid")
-    contiguous = (day[length - 1 :] - day[: len(day) - length + 1]) == length - 1
-    chosen = sums[contiguous]
-    if length == 1 or chosen.size < MIN_QUIET_STRETCHES:
-        return _independent(series, length)
-    center = float(np.median(chosen))
-    scale = float(np.median(np.abs(chosen - center)) / _MAD_TO_SD)
-    # Overlapping stretches are few independent ones, so their spread can come out low by
-    # chance; days that move together make sums noisier, rarely calmer, than independent days.
-    floor = _independent(series, length)[1] or 0.0
-    return center, max(scale, floor)
-
-
-def _independent(series: pl.DataFrame, length: int) -> tuple[float | None, float | None]:
-    """Center and robust spread of an L-day sum if the quiet days were independent."""
-    value = np.nan_to_num(series["residual"].to_numpy().astype(float))
-    if value.size < 2:
-        return None, None
-    center = float(np.median(value))
-    scale = float(np.median(np.abs(value - center)) / _MAD_TO_SD)
-    return center * length, scale * float(np.sqrt(length))

@@ -25,16 +25,9 @@ from enum import StrEnum
 
 import polars as pl
 
-from metrics.check_windows import (
-    WOBBLE_Z,
-    Schedule,
-    busy_days,
-    excused_paybacks,
-    own_probes,
-    runs,
-    victim_probes,
-    wobble,
-)
+from metrics.check_blame import apportion
+from metrics.check_windows import Schedule, excused_paybacks, own_probes, runs, victim_probes
+from metrics.check_wobble import WOBBLE_Z, Wobble, busy_days
 
 INTERVAL_WIDTH = 0.8
 
@@ -82,21 +75,22 @@ def cooperation_flags(
     if not schedule.running():
         return empty_flags()
     residual = daily.select("day", "metric", "team", residual=pl.col("actual") - pl.col("natural"))
-    busy = busy_days(initiatives)
+    wobble = Wobble(residual, busy_days(initiatives))
     low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
 
     def measure(probes: pl.DataFrame, probe_days: pl.DataFrame) -> pl.DataFrame:
         spans = runs(probe_days).join(
             probes.select("probe", "metric", team="series_team"), on="probe"
         )
-        scales = wobble(residual, busy, probe_days.group_by("probe").len()["len"])
+        scales = wobble.frame(probe_days.group_by("probe").len()["len"])
         return probe_results(probes, probe_days, bounds(spans, low, high), daily, scales)
 
     own = measure(*own_probes(schedule, series))
     excused = excused_paybacks(schedule, own, series)
     victims = measure(*victim_probes(schedule, series, excused, first=own.height))
     results = pl.concat([own, victims], how="diagonal_relaxed")
-    flags = pl.concat([pull_forwards(results), cannibalisations(results)])
+    blamed = apportion(cannibalisations(results), schedule, residual, wobble, excused)
+    flags = pl.concat([pull_forwards(results), blamed])
     return flags.sort("start_day", "kind", "team", "other_team", "metric", nulls_last=True)
 
 

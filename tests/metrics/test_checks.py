@@ -109,6 +109,15 @@ def test_of_two_overlapping_campaigns_only_the_one_whose_days_match_the_dip_is_b
     }
 
 
+def test_when_every_day_is_shared_the_dip_is_apportioned_to_the_campaign_that_fits_it():
+    culprit = Planted("member", "promo", dt.date(2025, 5, 12), 9, 0.2, victim="merch", harm=0.15)
+    before = Planted("livestream", "users", dt.date(2025, 5, 6), 9, 0.25)
+    after = Planted("reminders", "service", dt.date(2025, 5, 17), 9, 0.25)
+    flags = flags_of(Company(seed=8, plants=(before, culprit, after)))
+    assert found(flags) == {("cannibalisation", "promo", "merch", "member")}
+    assert flags["amount"].item() == pytest.approx(0.15 * 9 * 2000, rel=0.3)
+
+
 def test_a_victims_earlier_campaign_without_payback_does_not_hide_the_harm():
     own = Planted("arrivals", "merch", dt.date(2025, 4, 18), 14, 0.2)  # "payback" to 15 May
     other = Planted("member", "promo", dt.date(2025, 5, 10), 9, 0.2, victim="merch", harm=0.15)
