@@ -92,7 +92,7 @@ class Archetype:
 # merchandising, so `--teams 2` is those two. Growth is a yearly gain in level (see natural.py).
 ARCHETYPES = (
     Archetype("promotions", "Activities & Promotions", "commerce",
-              0.12, 0.055, 140, 0.008, 0.50, 0.06, 1.4),
+              0.12, 0.055, 140, 0.008, 0.50, 0.06, 1.2),
     Archetype("merchandising", "Merchandising", "commerce",
               0.14, 0.040, 260, 0.004, 0.50, 0.05, 1.1),
     Archetype("user_ops", "User Operations", "growth",
@@ -183,7 +183,7 @@ def segments(config: DemoConfig, rng: np.random.Generator) -> pl.DataFrame:
             "growth": growth + rng.normal(0.0, 0.02, size=n),
             "growth_late": growth * rng.uniform(0.7, 1.1, size=n),
             "knot": rng.uniform(0.2, 0.45, size=n) * config.years,
-            "festival": np.asarray([a.festival for a in kinds]) * rng.uniform(0.85, 1.15, size=n),
+            "festival": np.asarray([a.festival for a in kinds]) * rng.uniform(0.9, 1.1, size=n),
             "weekly": rng.uniform(0.7, 1.3, size=n),
             "yearly": rng.uniform(0.7, 1.3, size=n),
         }
