@@ -28,6 +28,7 @@ from metrics.errors import DataopsError
 from metrics.shapley import RatioGame, shapley_values
 
 INTERVAL_WIDTH = 0.8  # the same width as the baseline's own daily interval
+DRAW_PERMUTATIONS = 200  # per sampled draw, beyond EXACT_MAX_PLAYERS teams
 COMPANY = "company"
 _SUMMED = ("num_actual", "num_natural", "den_actual", "den_natural", "uplift")
 
@@ -96,8 +97,12 @@ def _with_shapley(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
         return frame[column].to_numpy().astype(float).reshape(-1, teams)
 
     columns = ("num_actual", "den_actual", "num_natural", "den_natural")
-    values, _ = shapley_values(RatioGame(*(matrix(c) for c in columns)), seed=seed)
-    return frame.with_columns(uplift=pl.Series(values.reshape(-1)))
+    game = RatioGame(*(matrix(c) for c in columns))
+    point, _ = shapley_values(game.rows(slice(0, 1)), seed=seed)
+    # the interval needs each draw's split only roughly: fewer permutations, still exactly
+    # efficient, so every draw's team values still add up to that draw's company uplift
+    spread, _ = shapley_values(game.rows(slice(1, None)), seed=seed, permutations=DRAW_PERMUTATIONS)
+    return frame.with_columns(uplift=pl.Series(np.vstack([point, spread]).reshape(-1)))
 
 
 def summarise(

@@ -37,6 +37,15 @@ class RatioGame:
     num_natural: np.ndarray
     den_natural: np.ndarray
 
+    def rows(self, draws: slice) -> RatioGame:
+        """The same game for a subset of the draws."""
+        return RatioGame(
+            self.num_actual[draws],
+            self.den_actual[draws],
+            self.num_natural[draws],
+            self.den_natural[draws],
+        )
+
     @property
     def players(self) -> int:
         return self.num_actual.shape[1]
