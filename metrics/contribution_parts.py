@@ -103,7 +103,9 @@ def measure(
         if level == "company":
             mass = mass.with_columns(group=pl.lit("company"))
         target = mass.group_by("group").agg(
-            target=in_terms(ctx.kind, pl.col("target_num").sum(), pl.col("target_den").sum(), days)
+            target=pl.when(pl.col("target_num").null_count() == 0).then(
+                in_terms(ctx.kind, pl.col("target_num").sum(), pl.col("target_den").sum(), days)
+            )  # a window with a day of unknown target has an unknown target
         )
         result[level] = summarise(draws, groups, ctx.kind).join(target, on="group", how="left")
     return result

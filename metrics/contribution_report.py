@@ -34,13 +34,19 @@ class Company:
     gap: float
     actual_to_date: float
     natural_to_date: float
-    target_to_date: float
+    target_to_date: float | None  # unknown while the goal's monthly targets are pending
     uplift_to_date: float
     uplift_lower: float | None
     uplift_upper: float | None
     distinguishable: bool | None
     pace: float | None
     status: Status | None
+
+    @property
+    def gap_to_date(self) -> float | None:
+        if self.target_to_date is None:
+            return None
+        return self.target_to_date - self.natural_to_date
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ class ContributionReport:
                 "uplift": [c.uplift_to_date], "uplift_lower": [c.uplift_lower],
                 "uplift_upper": [c.uplift_upper], "distinguishable": [c.distinguishable],
                 "share_of_uplift": [1.0 if c.uplift_to_date else None],
-                "share_of_gap": [_ratio(c.uplift_to_date, c.target_to_date - c.natural_to_date)],
+                "share_of_gap": [_ratio(c.uplift_to_date, c.gap_to_date)],
                 "target": [c.target_to_date], "pace": [c.pace],
                 "status": [c.status.value if c.status else None],
             }
@@ -111,7 +117,7 @@ class ContributionReport:
             "actual_to_date": c.actual_to_date,
             "natural_to_date": c.natural_to_date,
             "target_to_date": c.target_to_date,
-            "gap_to_date": c.target_to_date - c.natural_to_date,
+            "gap_to_date": c.gap_to_date,
             "uplift_to_date": {
                 "value": c.uplift_to_date,
                 "lower": c.uplift_lower,
@@ -136,7 +142,7 @@ TABLE_COLUMNS = (
 )  # fmt: skip
 
 
-def _ratio(top: float, bottom: float) -> float | None:
+def _ratio(top: float, bottom: float | None) -> float | None:
     return top / bottom if bottom else None
 
 
@@ -170,7 +176,7 @@ def build_report(
     window = (ctx.start, ctx.as_of)
     levels = parts.measure(con, ctx, window, to_date_sums, targets, company)
     summary = _company(ctx, company, levels["company"])
-    gap_to_date = summary.target_to_date - summary.natural_to_date
+    gap_to_date = summary.gap_to_date
     reports = checkin_problems(load_checkins(con, goal=goal_id))
     review = rollup(
         {Level(level): frame for level, frame in levels.items()},

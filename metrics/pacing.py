@@ -202,7 +202,8 @@ def team_target_mass(
     target is Σ target_num (flow), Σ target_num / days (level) or Σ target_num / Σ target_den.
     """
     gap = company.select("day", gap=pl.col("target") * pl.col("weight") - pl.col("num_natural"))
-    owed = pl.col("share").fill_null(0.0) * pl.col("gap").fill_null(0.0)
+    # no share: the team owes nothing extra; no company target that day: its target is unknown
+    owed = pl.col("share").fill_null(0.0) * pl.col("gap")
     return (
         team_natural.join(gap, on="day", how="left")
         .join(shares, on=["day", "team"], how="left")

@@ -71,6 +71,14 @@ def test_csv_has_a_row_per_team_department_and_the_company(store, capsysbinary, 
     assert levels == sorted(levels, key=["team", "department", "company"].index)
 
 
+def test_out_writes_the_file_instead_of_stdout(store, tmp_path, capsysbinary, monkeypatch):
+    target = tmp_path / "report.json"
+    args = ("contribution", "--store", str(store), "--goal", "gmv_goal", "--out", str(target))
+    code, out, err = dataops(capsysbinary, monkeypatch, *args)
+    assert code == 0 and out == b"" and str(target) in err
+    assert json.loads(target.read_text(encoding="utf-8"))["goal"] == "gmv_goal"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -263,3 +263,14 @@ def test_on_the_demo_teams_and_departments_add_up_to_the_company(demo):
     assert report.company.uplift_to_date == pytest.approx(company, rel=1e-9)
     assert report.teams["uplift"].sum() == pytest.approx(company, rel=1e-9)
     assert report.departments["uplift"].sum() == pytest.approx(company, rel=1e-9)
+
+
+def test_a_goal_whose_monthly_targets_are_pending_still_measures_uplift():
+    con = memory_store()
+    goal = build_store(con, "gmv")
+    con.execute("delete from goal_targets where goal = $goal", {"goal": goal})
+    report = build_report(con, goal)
+    con.close()
+    assert report.company.target_to_date is None and report.company.status is None
+    assert report.teams["target"].is_null().all() and report.teams["status"].is_null().all()
+    assert report.teams["uplift"].sum() == pytest.approx(report.company.uplift_to_date)
