@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics.errors import DataopsError
 from metrics.store import store_version
+from ui.context import sidebar_context
 from ui.store_access import prepare_store, store_path
 
 
@@ -26,4 +27,5 @@ def sidebar() -> bool:
         except DataopsError as error:
             st.error(str(error))
             return False
+        sidebar_context()
     return True
