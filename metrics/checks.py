@@ -5,7 +5,7 @@ A window counts as above (below) its baseline only when both hold:
 - its actual sum lies outside the baseline's interval for that sum (quantiles of the sampled
   paths summed over exactly the window's days), and
 - it is further from the point baseline than WOBBLE_Z robust standard deviations of the same
-  series' own L-day wobble on its quiet days (`metrics.check_windows.wobble`).
+  series' own L-day wobble on its quiet days (`metrics.check_wobble`).
 
 The first is what the baseline promises; the second guards against a baseline whose interval is
 too narrow or biased for this series, so a team whose series only wobbles is never flagged.
@@ -14,7 +14,8 @@ on quiet days (a baseline 3% high all year would otherwise add 3% to every harm)
 
 When a team's own payback days and another team's campaign fall on the same days, those days
 are left out of both checks: one series cannot tell which of the two caused the dip, and a team
-is never to be blamed for a pull-forward it did not do.
+is never to be blamed for a pull-forward it did not do. Several campaigns flagged for one dip
+share it by regression (`metrics.check_blame`); campaigns on exactly the same days share it evenly.
 """
 
 from __future__ import annotations
