@@ -14,7 +14,7 @@ import polars as pl
 
 from metrics import contribution_queries as q
 from metrics.catalog import MetricKind
-from metrics.contribution import by_role, group_maps, summarise, team_draws
+from metrics.contribution import by_role, group_maps, summarise, team_draws, with_shares
 from metrics.contribution_context import Context, sample_sums
 from metrics.pacing import (
     LandingInputs,
@@ -24,6 +24,7 @@ from metrics.pacing import (
     shares_by_day,
     team_target_mass,
 )
+from metrics.review import with_status
 
 
 def in_terms(kind: MetricKind, num: pl.Expr, den: pl.Expr, days: int) -> pl.Expr:
@@ -139,18 +140,25 @@ def project_landing(con: duckdb.DuckDBPyConnection, ctx: Context, company: pl.Da
 
 
 def months(con: duckdb.DuckDBPyConnection, ctx: Context, monthly, targets, company) -> pl.DataFrame:
-    """`measure` for each month to date. `monthly`: month, metric, team, actual, days.
-    Columns: month, level, group, actual, natural, uplift, uplift_lower, uplift_upper,
-    distinguishable, target."""
+    """`measure` for each month to date, with shares of that month's company uplift and gap.
+
+    `monthly`: month, metric, team, actual, days. Columns: month, level, group, actual,
+    natural, uplift, uplift_lower, uplift_upper, distinguishable, share_of_uplift,
+    share_of_gap, target, pace, status.
+    """
     frames = []
     for (month,), sums in monthly.group_by("month", maintain_order=True):
-        last = min(month_end(month), ctx.as_of)
-        window = (max(month, ctx.start), last)
+        window = (max(month, ctx.start), min(month_end(month), ctx.as_of))
         measured = measure(con, ctx, window, sums.drop("month", "days"), targets, company)
+        whole = measured["company"].row(0, named=True)
+        gap = None if whole["target"] is None else whole["target"] - whole["natural"]
         for level, frame in measured.items():
-            frames.append(frame.with_columns(month=pl.lit(month), level=pl.lit(level)))
+            shared = with_shares(frame, whole["uplift"], gap)
+            rated = with_status(shared, ctx.thresholds, ctx.metric.higher_is_better)
+            frames.append(rated.with_columns(month=pl.lit(month), level=pl.lit(level)))
     columns = ["month", "level", "group", "actual", "natural", "uplift", "uplift_lower",
-               "uplift_upper", "distinguishable", "target"]  # fmt: skip
+               "uplift_upper", "distinguishable", "share_of_uplift", "share_of_gap", "target",
+               "pace", "status"]  # fmt: skip
     return pl.concat(frames).select(columns) if frames else pl.DataFrame()
 
 

@@ -57,7 +57,8 @@ class ContributionReport:
     distinguishable, share_of_uplift, share_of_gap, target, pace, status, indicator,
     indicator_pace, reported_status, problems (to date). departments: the same without the
     team and indicator columns, keyed by department. months: month, level, group, actual,
-    natural, uplift, uplift_lower, uplift_upper, distinguishable, target. initiatives: see
+    natural, uplift, uplift_lower, uplift_upper, distinguishable, share_of_uplift,
+    share_of_gap, target, pace, status. initiatives: see
     `contribution_teams.initiative_uplifts`. flags: `metrics.checks.FLAG_SCHEMA`. review: the
     rollup of `metrics.review`. running: day, actual_to_date, natural_to_date, target_to_date,
     pace (the company, every day of the period).

@@ -95,14 +95,15 @@ def rollup(
             frame.with_columns(level=pl.lit(level.value), department=department).sort("group")
         )
     table = pl.concat(parts, how="diagonal_relaxed")
-    return _with_status(table, thresholds, higher_is_better).select(
+    return with_status(table, thresholds, higher_is_better).select(
         *ROLLUP_COLUMNS[:-1], pl.col("problems").fill_null(pl.lit([], pl.List(pl.String)))
     )
 
 
-def _with_status(
+def with_status(
     table: pl.DataFrame, thresholds: StatusThresholds, higher_is_better: bool
 ) -> pl.DataFrame:
+    """`table` (with actual, target) plus pace and status (both null without a target)."""
     top, bottom = ("actual", "target") if higher_is_better else ("target", "actual")
     pace = pl.when((pl.col(bottom) > 0) & (pl.col(top) >= 0)).then(pl.col(top) / pl.col(bottom))
     status = pl.col("pace").map_elements(
