@@ -23,7 +23,12 @@ BACKTEST_HORIZON = 90  # days the per-series backtest of a rolling run holds out
 # Sampled paths kept per goal series: the 5%..95% range of a period total moves by about one
 # standard error (~1.5% of the spread) between seeds at 200, and the landing chance by ~3 points.
 GOAL_SAMPLES = 200
-MASK_POLICY = MaskPolicy(MaskScope.TEAM, payback_days=0)
+# Measured on the demo (three seeds, current-year GMV/orders/... baselines, error of the measured
+# uplift against the planted effects, as a share of the planted total): nothing masked 1.28,
+# only the initiative's metric 0.65 (one seed), every series of its team 0.59, plus 7 days after
+# 0.53, plus 10 days after 0.48. Campaigns move more than their own metric, and demand they pull
+# forward comes back as a dip in the days after them.
+MASK_POLICY = MaskPolicy(MaskScope.TEAM, payback_days=10)
 COUNTRY_SETTING = "holiday_country"  # the store's default for --country
 DEFAULT_COUNTRY = "CN"
 
@@ -63,11 +68,17 @@ def series_job(
     days: pl.Series | None,
     samples: int,
     backtest_horizon: int | None,
+    policy: MaskPolicy | None = MASK_POLICY,
 ) -> SeriesJob:
     """The job for one series: its last MAX_TRAIN_DAYS before `before` (all data when None),
-    initiative days masked; `days` defaults to the fitted history plus ROLLING_HORIZON ahead."""
+    initiative days masked by `policy` (None: nothing masked); `days` defaults to the fitted
+    history plus ROLLING_HORIZON ahead."""
     observed = inputs.observations.filter(pl.col("metric") == metric, pl.col("team") == team)
-    masked = masked_days(inputs.initiatives, metric, team, MASK_POLICY)
+    masked = (
+        masked_days(inputs.initiatives, metric, team, policy)
+        if policy is not None
+        else pl.Series("day", [], dtype=pl.Date)
+    )
     history = history_window(observed, masked, before, MAX_TRAIN_DAYS)
     if days is None:
         days = _history_and_ahead(history)

@@ -19,6 +19,7 @@ import pandas as pd
 import polars as pl
 
 from forecasting.quiet import silence_fitting_logs
+from forecasting.stan_json import use_fast_stan_json
 
 FORECAST_COLUMNS = ("yhat", "yhat_lower", "yhat_upper", "trend", "weekly", "yearly", "calendar")
 # Below a year of history, yearly seasonality and trend cannot be told apart.
@@ -127,6 +128,7 @@ def fit(history: pl.DataFrame, calendar: pl.DataFrame | None, settings: Settings
     and every day later predicted.
     """
     silence_fitting_logs()
+    use_fast_stan_json()
     from prophet import Prophet  # imported here: a second of start-up the CLI should not pay
 
     train = history.filter(pl.col("y").is_not_null())
