@@ -1,7 +1,8 @@
 """Named queries over the forecast tables: what a goal needs, the baselines in use, their runs.
 
 Goal runs are frozen (the baseline a goal is judged against); rolling runs are the latest
-forecast per series. The writes the runner makes are at the end. No prophet or pandas here.
+forecast per series. The writes the runner makes live in `metrics.forecast_writes` and are
+re-exported here. No prophet or pandas here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ import polars as pl
 
 from metrics.catalog import load_metrics
 from metrics.errors import DataopsError
+from metrics.forecast_writes import RunRecord as RunRecord
+from metrics.forecast_writes import copy_goal_run as copy_goal_run
+from metrics.forecast_writes import delete_runs as delete_runs
+from metrics.forecast_writes import insert_backtest as insert_backtest
+from metrics.forecast_writes import insert_forecast as insert_forecast
+from metrics.forecast_writes import insert_run as insert_run
+from metrics.forecast_writes import insert_samples as insert_samples
+from metrics.forecast_writes import supersede_runs as supersede_runs
 
 BASELINE_COLUMNS = ("day", "metric", "team", "yhat", "yhat_lower", "yhat_upper", "run")
 _BASELINE_SCHEMA = {
@@ -238,13 +247,14 @@ def rolling_forecast(con: duckdb.DuckDBPyConnection, metric: str, team: str) -> 
 def rolling_runs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The rolling runs in use, one row per series and status, with the series' latest
     backtest. Columns: metric, team, run, status, error, created_at, train_start, train_end,
-    forecast_end, settings, masked_days, fit_seconds, horizon, model_mape, model_smape, coverage,
-    naive_mape, naive_smape."""
+    forecast_end, settings, selection, country, masked_days, fit_seconds, horizon, model_mape,
+    model_smape, coverage, naive_mape, naive_smape."""
     return con.sql(
         """
         select r.metric, r.team, r.run, r.status, r.error, r.created_at, r.train_start,
-               r.train_end, r.forecast_end, r.settings, r.masked_days, r.fit_seconds,
-               b.horizon, b.model_mape, b.model_smape, b.coverage, b.naive_mape, b.naive_smape
+               r.train_end, r.forecast_end, r.settings, r.selection, r.country, r.masked_days,
+               r.fit_seconds, b.horizon, b.model_mape, b.model_smape, b.coverage, b.naive_mape,
+               b.naive_smape
         from forecast_runs r left join backtests b using (run)
         where r.purpose = 'rolling' and r.superseded_at is null
         order by r.metric, r.team, r.run
@@ -252,126 +262,27 @@ def rolling_runs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """One series' fit, as written to `forecast_runs` (settings and selection are JSON)."""
-
-    purpose: str
-    goal: str | None
-    metric: str
-    team: str
-    input_hash: str
-    settings: str
-    selection: str | None
-    country: str | None
-    masked_days: int
-    train_start: dt.date | None
-    train_end: dt.date | None
-    forecast_start: dt.date | None
-    forecast_end: dt.date | None
-    created_at: dt.datetime
-    fit_seconds: float | None
-    status: str
-    error: str | None = None
-
-
-def insert_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> int:
-    """Write a run and return its id."""
-    rows = con.execute(
+def festivals_between(
+    con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
+) -> pl.DataFrame:
+    """Festival windows touching first..last. Columns: event, name, start_day, end_day."""
+    return con.sql(
         """
-        insert into forecast_runs (purpose, goal, metric, team, input_hash, settings, selection,
-            country, masked_days, train_start, train_end, forecast_start, forecast_end,
-            created_at, fit_seconds, status, error)
-        values ($purpose, $goal, $metric, $team, $input_hash, $settings, $selection, $country,
-            $masked_days, $train_start, $train_end, $forecast_start, $forecast_end, $created_at,
-            $fit_seconds, $status, $error)
-        returning run
+        select event, name, start_day, end_day from market_calendar
+        where end_day >= $first and start_day <= $last order by start_day, event
         """,
-        record.__dict__,
-    ).fetchall()
-    return int(rows[0][0])
+        params={"first": first, "last": last},
+    ).pl()
 
 
-def copy_goal_run(con: duckdb.DuckDBPyConnection, source: int, goal: str, at: dt.datetime) -> int:
-    """A new run of `goal` with the inputs, settings, forecast and samples of run `source`."""
-    rows = con.execute(
+def series_goal_runs(con: duckdb.DuckDBPyConnection, metric: str, team: str) -> pl.DataFrame:
+    """Every goal run of one series, newest first: which goals' baselines it is part of.
+    Columns: goal, run, status, created_at, train_start, train_end, superseded_at."""
+    return con.sql(
         """
-        insert into forecast_runs (purpose, goal, metric, team, input_hash, settings, selection,
-            country, masked_days, train_start, train_end, forecast_start, forecast_end,
-            created_at, fit_seconds, status, error)
-        select purpose, $goal, metric, team, input_hash, settings, selection, country,
-            masked_days, train_start, train_end, forecast_start, forecast_end, $at, 0.0,
-            status, error
-        from forecast_runs where run = $source
-        returning run
+        select goal, run, status, created_at, train_start, train_end, superseded_at
+        from forecast_runs where purpose = 'goal' and metric = $metric and team = $team
+        order by created_at desc, run desc
         """,
-        {"source": source, "goal": goal, "at": at},
-    ).fetchall()
-    run = int(rows[0][0])
-    params = {"source": source, "run": run}
-    con.execute(
-        """
-        insert into forecasts select $run, day, yhat, yhat_lower, yhat_upper, trend, weekly,
-            yearly, calendar, masked
-        from forecasts where run = $source
-        """,
-        params,
-    )
-    con.execute(
-        "insert into forecast_samples select $run, sample, day, value"
-        " from forecast_samples where run = $source",
-        params,
-    )
-    return run
-
-
-def insert_forecast(con: duckdb.DuckDBPyConnection, run: int, frame: pl.DataFrame) -> None:
-    """`frame`: day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly, calendar, masked."""
-    con.execute(
-        """
-        insert into forecasts (run, day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly,
-            calendar, masked)
-        select $run, day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly, calendar, masked
-        from frame
-        """,
-        {"run": run},
-    )
-
-
-def insert_samples(con: duckdb.DuckDBPyConnection, run: int, samples: pl.DataFrame) -> None:
-    """`samples`: sample, day, value."""
-    con.execute(
-        "insert into forecast_samples select $run, sample, day, value from samples", {"run": run}
-    )
-
-
-def insert_backtest(
-    con: duckdb.DuckDBPyConnection, run: int, metric: str, team: str, scores: dict
-) -> None:
-    """`scores` has input_hash, horizon, settings, created_at, train_days, model_mape,
-    model_smape, coverage, naive_mape, naive_smape."""
-    con.execute(
-        """
-        insert into backtests values ($run, $metric, $team, $input_hash, $horizon, $settings,
-            $created_at, $train_days, $model_mape, $model_smape, $coverage, $naive_mape,
-            $naive_smape)
-        """,
-        {"run": run, "metric": metric, "team": team, **scores},
-    )
-
-
-def supersede_runs(con: duckdb.DuckDBPyConnection, runs: list[int], at: dt.datetime) -> None:
-    """Take goal runs out of use, keeping them (and their forecasts) for audit."""
-    con.execute(
-        "update forecast_runs set superseded_at = $at where list_contains($runs, run)",
-        {"at": at, "runs": runs},
-    )
-
-
-def delete_runs(con: duckdb.DuckDBPyConnection, runs: list[int]) -> None:
-    """Drop replaced rolling runs with their rows: the rolling forecast is a cache, not a record."""
-    for table in ("forecasts", "forecast_samples", "backtests", "forecast_runs"):
-        con.execute(
-            f"delete from {table} where list_contains($runs, run)",  # noqa: S608 - fixed names
-            {"runs": runs},
-        )
+        params={"metric": metric, "team": team},
+    ).pl()

@@ -1,0 +1,166 @@
+"""The natural-growth runner: its cost per series, its parallel speed-up, its cache, and how the
+chosen model does on real series against seasonal-naive.
+
+    .venv/bin/python benchmarks/forecast_bench.py [--teams 2] [--workers N] [--no-real]
+
+On the demo company (`--teams` teams plus `unassigned`, five stored metrics each, three years of
+history), prints in one run:
+
+1. per series: the runner's wall time (settings search on the training days, final fit,
+   sampled paths, store writes) against a bare Prophet fit + predict of the same series at its
+   defaults, and their ratio;
+2. a rolling refresh of every series from cold, serially (one process) and in parallel
+   (`--workers`, default all cores): the speed-up;
+3. the same refresh again on the unchanged store (the cache) against the cold one;
+4. the backtest table of the real public series (last 90 days held out, never seen by the
+   settings search): the natural model's MAPE, sMAPE and interval coverage against
+   seasonal-naive, and Prophet at its defaults for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the real-series loaders live with the tests
+
+from cli.demo_command import build_demo_store  # noqa: E402
+from forecasting.backtest import backtest_series  # noqa: E402
+from forecasting.inputs import read_inputs, series_job  # noqa: E402
+from forecasting.model import date_range  # noqa: E402
+from forecasting.quiet import silence_fitting_logs  # noqa: E402
+from forecasting.runner import freeze_goal_baseline, refresh_rolling  # noqa: E402
+from forecasting.scoring import accuracy, seasonal_naive  # noqa: E402
+from metrics import forecast_store as fs  # noqa: E402
+from metrics.demo import DemoConfig  # noqa: E402
+from metrics.store import open_store  # noqa: E402
+from tests.forecasting.real_series import REAL_CASES  # noqa: E402
+
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+END = dt.date(2025, 11, 30)
+
+
+def bare_prophet_seconds(path: Path, goal: str) -> tuple[float, int]:
+    """Mean wall time of Prophet() at its defaults, fit + predict, on each goal series."""
+    silence_fitting_logs()
+    from prophet import Prophet
+
+    with open_store(path, read_only=True) as con:
+        period = fs.goal_period(con, goal)
+        series = fs.goal_series(con, goal)
+        inputs = read_inputs(con, series, "goal", goal, None)
+    days = date_range(period.start_day, period.end_day)
+    future = pd.DataFrame({"ds": pd.to_datetime(days.to_list())})
+    total = 0.0
+    for metric, team in series:
+        job = series_job(inputs, metric, team, before=period.start_day, days=days, samples=0,
+                         backtest_horizon=None)  # fmt: skip
+        frame = job.history.drop_nulls().rename({"day": "ds"}).to_pandas()
+        frame["ds"] = pd.to_datetime(frame["ds"])
+        started = time.perf_counter()
+        Prophet().fit(frame).predict(future)
+        total += time.perf_counter() - started
+    return total / len(series), len(series)
+
+
+def demo_figures(teams: int, workers: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        store = scratch / "demo.duckdb"
+        build_demo_store(store, DemoConfig(seed=7, teams=teams, years=3, end=END))
+        with open_store(store, read_only=True) as con:
+            goal = con.execute("select goal from goals").fetchall()[0][0]
+        frozen = freeze_goal_baseline(copy(store, scratch, "goal"), goal, workers=1)
+        runner = frozen.seconds / len(frozen.fitted)
+        bare, count = bare_prophet_seconds(store, goal)
+        print(f"goal {goal} of the demo ({teams} teams + unassigned): {count} series, 1 process")
+        print(
+            f"  runner per series       {runner:5.2f} s  (3-candidate settings search, final fit,"
+        )
+        print("                                    200 sampled paths, store writes)")
+        print(f"  bare Prophet per series {bare:5.2f} s  (defaults, fit + predict)")
+        print(f"  overhead ratio          {runner / bare:5.1f}x")
+        serial = refresh_rolling(copy(store, scratch, "serial"), workers=1)
+        rolling = copy(store, scratch, "parallel")
+        cold = refresh_rolling(rolling, workers=workers)
+        warm = refresh_rolling(rolling, workers=workers)
+        total = len(cold.outcomes)
+        print(f"rolling refresh of all {total} series (each with its 90-day backtest):")
+        print(f"  serial, 1 process       {serial.seconds:6.1f} s")
+        print(f"  parallel, {workers} workers     {cold.seconds:6.1f} s"
+              f"  speed-up {serial.seconds / cold.seconds:.2f}x")  # fmt: skip
+        faster = cold.seconds / warm.seconds
+        print(f"  unchanged store again   {warm.seconds:6.2f} s  ({len(warm.fitted)} fitted, "
+              f"{len(warm.skipped)} skipped: {faster:.0f}x faster than cold)")  # fmt: skip
+
+
+def copy(store: Path, scratch: Path, name: str) -> Path:
+    path = scratch / f"{name}.duckdb"
+    shutil.copyfile(store, path)
+    return path
+
+
+def prophet_defaults(frame: pl.DataFrame, horizon: int, country: str) -> tuple[float, float]:
+    """MAPE and sMAPE of Prophet at its defaults (with its own country holidays)."""
+    from prophet import Prophet
+
+    train, held = frame.head(frame.height - horizon), frame.tail(horizon).drop_nulls()
+    history = train.drop_nulls().rename({"day": "ds"}).to_pandas()
+    history["ds"] = pd.to_datetime(history["ds"])
+    model = Prophet()
+    model.add_country_holidays(country)
+    model.fit(history)
+    future = pd.DataFrame({"ds": pd.to_datetime(held["day"].to_list())})
+    result = accuracy(held["y"].to_numpy(), model.predict(future)["yhat"].to_numpy())
+    return result.mape, result.smape
+
+
+def real_table(horizon: int = 90) -> None:
+    print(f"\nreal series, last {horizon} days held out (settings chosen on the days before):")
+    header = ("series", "model MAPE", "sMAPE", "cover", "naive MAPE", "sMAPE", "defaults sMAPE")
+    print("  {:16s} {:>10s} {:>7s} {:>6s} {:>10s} {:>7s} {:>14s}  chosen".format(*header))
+    for case in REAL_CASES:
+        frame = case.frame(REAL_DATA)
+        result = backtest_series(frame.select(ds="day", y="y"), horizon, country=case.country)
+        naive = accuracy(
+            frame.tail(horizon).drop_nulls()["y"].to_numpy(),
+            seasonal_naive(
+                frame.head(frame.height - horizon), frame.tail(horizon).drop_nulls()["day"]
+            ),
+        )
+        _, defaults = prophet_defaults(frame, horizon, case.country)
+        settings = result.settings
+        chosen = ("log" if settings.log else settings.mode.value) + (
+            f" cp={settings.changepoint_prior} width={settings.interval_width}"
+        )
+        model = result.model
+        print(f"  {case.name:16s} {model.mape:10.2%} {model.smape:7.2%} {model.coverage:6.0%} "
+              f"{naive.mape:10.2%} {naive.smape:7.2%} {defaults:14.2%}  {chosen}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teams", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-real", action="store_true", help="skip the real-series table")
+    args = parser.parse_args()
+    silence_fitting_logs()
+    import prophet  # noqa: F401 - warm: neither side of the comparison pays the import
+
+    demo_figures(args.teams, args.workers)
+    if not args.no_real and REAL_DATA.is_dir():
+        real_table()
+
+
+if __name__ == "__main__":
+    main()

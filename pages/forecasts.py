@@ -1,0 +1,122 @@
+"""Forecasts: each series' natural growth, its parts, how well it forecasts, and the runs in use.
+
+The rolling forecast of a series is fitted on all its data (initiative days masked) and runs 90
+days ahead; its backtest held out the last 90 days and compared the model with seasonal-naive.
+Goal baselines are frozen runs of the same series: the table at the bottom says which.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import forecast_store as fs
+from ui import forecast_charts as charts
+from ui.store_access import read, store_path
+from ui.widgets import table
+
+METRIC_KEY, TEAM_KEY = "forecasts-metric", "forecasts-team"
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+st.title("Forecasts")
+st.caption(
+    "Natural growth: what each series would do without operations work. Shaded green: days "
+    "left out of the fit because an initiative (or its payback) ran; shaded purple: festivals."
+)
+
+
+def refresh() -> None:
+    """Refit the series whose data changed, with a progress bar; say what happened."""
+    from forecasting import runner  # here: only this action needs Prophet, which is slow to load
+
+    bar = st.progress(0.0, text="Checking which series changed…")
+
+    def progress(done: int, total: int, label: str) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Fitted {done} of {total}: {label}")
+
+    report = runner.refresh_rolling(store_path(), progress=progress)
+    bar.empty()
+    st.success(f"Forecasts refreshed: {report.summary()}.")
+    for item in report.failed:
+        st.warning(f"{item.label} could not be fitted: {item.reason}")
+
+
+left, right = st.columns([3, 1])
+right.button(
+    "Refresh forecasts", icon=":material/refresh:", key="forecasts-refresh",
+    help="Refits only the series whose data, masked days or calendar changed (all cores).",
+)  # fmt: skip
+if st.session_state.get("forecasts-refresh"):
+    with left:
+        refresh()
+
+runs = read(fs.rolling_runs)
+if runs.is_empty():
+    st.info(
+        "No forecasts yet. Press **Refresh forecasts** to fit every series (a few seconds each), "
+        "or run `dataops forecast` in a terminal."
+    )
+    st.stop()
+
+st.subheader("Every series")
+table(
+    charts.runs_table(runs),
+    name="forecast_runs",
+    column_config={
+        "model_smape": st.column_config.NumberColumn("model sMAPE", format="percent"),
+        "naive_smape": st.column_config.NumberColumn("seasonal-naive sMAPE", format="percent"),
+        "coverage": st.column_config.NumberColumn(
+            "coverage", format="percent", help="Held-out days inside the model's interval"
+        ),
+    },
+)
+
+good = runs.filter(runs["status"] == "ok")
+metrics = sorted(set(good["metric"]))
+metric_column, team_column = st.columns(2)
+metric = metric_column.selectbox("Metric", metrics, key=METRIC_KEY)
+teams = sorted(set(good.filter(good["metric"] == metric)["team"]))
+team = team_column.selectbox("Team", teams, key=TEAM_KEY)
+if metric is None or team is None:
+    st.stop()
+
+frame = read(fs.rolling_forecast, metric, team)
+run = good.filter((good["metric"] == metric) & (good["team"] == team)).row(0, named=True)
+festivals = read(fs.festivals_between, frame["day"].min(), frame["day"].max())
+st.plotly_chart(
+    charts.natural_figure(frame, festivals, title=f"{metric} · {team}: actual and natural growth"),
+    theme="streamlit", key="forecasts-natural",
+)  # fmt: skip
+
+model, naive, coverage, masked = st.columns(4)
+model.metric("Model sMAPE (backtest)", f"{run['model_smape']:.1%}" if run["horizon"] else "—")
+naive.metric("Seasonal-naive sMAPE", f"{run['naive_smape']:.1%}" if run["horizon"] else "—")
+coverage.metric("Interval coverage", f"{run['coverage']:.0%}" if run["horizon"] else "—")
+masked.metric("Masked training days", f"{run['masked_days']:,}")
+st.caption(
+    f"Run {run['run']}, fitted {run['created_at']} "
+    f"on {run['train_start']} – {run['train_end']}; model: {charts.model_text(run['settings'])}; "
+    f"public holidays: {run['country'] or 'none'}. The backtest held out the last "
+    f"{run['horizon'] or '—'} days and chose its settings on the days before them."
+)
+
+st.subheader("Components")
+st.plotly_chart(charts.components_figure(frame), theme="streamlit", key="forecasts-components")
+
+with st.expander("How the settings were chosen"):
+    st.caption("Each candidate fitted without the last 90 training days, scored on them.")
+    table(
+        charts.selection_table(run["selection"]),
+        name=f"settings_search_{metric}_{team}",
+        column_config={"validation_smape": PERCENT},
+        empty="This series was too short for a search; the first candidate was used.",
+    )
+
+st.subheader("Goal baselines of this series")
+table(
+    read(fs.series_goal_runs, metric, team),
+    name=f"goal_runs_{metric}_{team}",
+    empty="No goal has frozen a baseline of this series yet (`dataops forecast --goal ID`).",
+)
+
+st.subheader("The forecast, day by day")
+table(frame, name=f"forecast_{metric}_{team}", height=300)

@@ -1,0 +1,137 @@
+"""What the Forecasts page shows: its tables shaped for people (pure, frames in and out) and its
+Plotly figures.
+
+Colours follow the other pages (Okabe-Ito, safe for the common colour-vision deficiencies);
+backgrounds and text are left to `theme="streamlit"`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+ACTUAL = "#0072B2"  # blue
+NATURAL = "#E69F00"  # orange
+NATURAL_BAND = "rgba(230, 159, 0, 0.22)"
+MASKED_BAND = "rgba(0, 158, 115, 0.16)"  # bluish green: days left out of the fit
+FESTIVAL_BAND = "rgba(204, 121, 167, 0.12)"  # reddish purple: the market calendar
+COMPONENTS = ("trend", "weekly", "yearly", "calendar")
+
+
+def model_text(settings_json: str | None) -> str:
+    """'log, changepoint prior 0.01, 80% interval' from a run's settings JSON."""
+    if not settings_json:
+        return "—"
+    settings = json.loads(settings_json)
+    if not settings or "mode" not in settings:
+        return "—"
+    shape = "log" if settings.get("log") else settings["mode"]
+    width = settings.get("interval_width", 0.8)
+    return f"{shape}, changepoint prior {settings['changepoint_prior']}, {width:.0%} interval"
+
+
+def runs_table(runs: pl.DataFrame) -> pl.DataFrame:
+    """One row per series for people: its run in use, the model and its backtest against
+    seasonal-naive. `runs` is `forecast_store.rolling_runs`."""
+    return runs.select(
+        "metric",
+        "team",
+        "run",
+        "status",
+        fitted_at="created_at",
+        trained_from="train_start",
+        trained_to="train_end",
+        model=pl.col("settings").map_elements(model_text, return_dtype=pl.String),
+        masked_days="masked_days",
+        backtest_days="horizon",
+        model_smape="model_smape",
+        naive_smape="naive_smape",
+        coverage="coverage",
+        beats_naive=pl.col("model_smape") < pl.col("naive_smape"),
+        error=pl.col("error").fill_null(""),
+    )
+
+
+def selection_table(selection_json: str | None) -> pl.DataFrame:
+    """Each candidate of the settings search and its sMAPE on the held-out training days."""
+    schema = {"candidate": pl.String, "validation_smape": pl.Float64}
+    if not selection_json:
+        return pl.DataFrame(schema=schema)
+    candidates = json.loads(selection_json).get("candidates", [])
+    rows = [(model_text(json.dumps(c["settings"])), c["smape"]) for c in candidates]
+    return pl.DataFrame(rows, schema=schema, orient="row").sort("validation_smape")
+
+
+def spans(days: pl.Series) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive runs of days as (first, last) pairs, so a chart shades a few bands."""
+    if days.is_empty():
+        return []
+    frame = (
+        days.sort()
+        .to_frame("day")
+        .with_columns(run=(pl.col("day").diff().dt.total_days() != 1).fill_null(True).cum_sum())
+    )
+    grouped = frame.group_by("run", maintain_order=True).agg(
+        first=pl.col("day").min(), last=pl.col("day").max()
+    )
+    return list(grouped.select("first", "last").iter_rows())
+
+
+def natural_figure(frame: pl.DataFrame, festivals: pl.DataFrame, *, title: str) -> go.Figure:
+    """Actual against the natural model and its interval, masked days and festivals shaded.
+
+    `frame` is `forecast_store.rolling_forecast`; `festivals` has name, start_day, end_day.
+    """
+    days = frame["day"].to_list()
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(x=days, y=frame["yhat_upper"].to_list(), mode="lines", line={"width": 0},
+                   hoverinfo="skip", showlegend=False)
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=days, y=frame["yhat_lower"].to_list(), mode="lines", line={"width": 0},
+                   fill="tonexty", fillcolor=NATURAL_BAND, name="natural: interval",
+                   hoverinfo="skip")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=days, y=frame["yhat"].to_list(), mode="lines",
+                   line={"color": NATURAL, "dash": "dash"}, name="natural growth")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=days, y=frame["actual"].to_list(), mode="lines",
+                   line={"color": ACTUAL, "width": 1.5}, name="actual")
+    )  # fmt: skip
+    for first, last in spans(frame.filter("masked")["day"]):
+        figure.add_vrect(x0=first, x1=last + dt.timedelta(days=1), fillcolor=MASKED_BAND,
+                         line_width=0, layer="below")  # fmt: skip
+    for name, first, last in festivals.select("name", "start_day", "end_day").iter_rows():
+        figure.add_vrect(x0=first, x1=last + dt.timedelta(days=1), fillcolor=FESTIVAL_BAND,
+                         line_width=0, layer="below", annotation_text=name,
+                         annotation_position="top left", annotation_font_size=9)  # fmt: skip
+    last_actual = frame.filter(pl.col("actual").is_not_null())["day"].max()
+    if last_actual is not None:
+        figure.add_vline(x=last_actual, line_dash="dot", line_width=1)
+    figure.update_layout(
+        title=title, hovermode="x unified", legend={"orientation": "h", "y": -0.15},
+        margin={"t": 50, "b": 10},
+    )  # fmt: skip
+    return figure
+
+
+def components_figure(frame: pl.DataFrame) -> go.Figure:
+    """Trend, weekly, yearly and calendar parts of the natural model, in the series' units."""
+    figure = make_subplots(rows=len(COMPONENTS), cols=1, shared_xaxes=True,
+                           subplot_titles=COMPONENTS, vertical_spacing=0.06)  # fmt: skip
+    days = frame["day"].to_list()
+    for row, name in enumerate(COMPONENTS, start=1):
+        figure.add_trace(
+            go.Scatter(x=days, y=frame[name].to_list(), mode="lines", name=name,
+                       line={"color": NATURAL if name == "trend" else ACTUAL, "width": 1}),
+            row=row, col=1,
+        )  # fmt: skip
+    figure.update_layout(height=620, showlegend=False, margin={"t": 40, "b": 10})
+    return figure
