@@ -10,6 +10,14 @@ st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/fl
 
 navigation = st.navigation(
     {
+        "Teams": [
+            st.Page(
+                "pages/team_review.py",
+                title="Team review",
+                icon=":material/groups:",
+                url_path="team",
+            ),
+        ],
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
         ],
