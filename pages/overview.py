@@ -1,0 +1,66 @@
+"""Overview: the company goal at a glance, and what each team adds to it above natural growth."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.catalog import load_metrics
+from ui import overview_charts as charts
+from ui import overview_view as view
+from ui.context import require_goal
+from ui.store_access import read
+from ui.widgets import table
+
+st.title("Overview")
+goal_id, as_of = require_goal()
+report = view.report_or_stop(goal_id, as_of)
+goal, metric = report.goal, report.metric
+
+st.subheader(f"{goal.name or goal.goal}")
+st.caption(
+    f"Goal `{goal.goal}` · {metric.name} ({metric.kind.value}"
+    f"{', ' + metric.unit if metric.unit else ''}) · {goal.start_day} to {goal.end_day} · "
+    f"as of **{report.as_of}**"
+)
+
+for column, tile in zip(st.columns(5), view.headline(report), strict=True):
+    with column:
+        st.metric(tile.label, tile.value, help=tile.help, border=True)
+        if tile.status is not None:
+            view.status_badge(tile.status)
+st.caption(view.run_rate_note(report))
+
+axis = charts.axis_style(metric.unit, metric.kind.value)
+st.subheader("Actual, target and natural baseline")
+band = read(charts.natural_band, goal.goal)
+st.plotly_chart(
+    charts.running_chart(report.running, band, report.as_of, charts.running_label(report), axis),
+    theme="streamlit",
+    key="overview-running",
+)
+
+st.subheader("From natural growth to the actual, by team")
+st.caption(
+    "Each team's uplift to date (actual minus its natural baseline) carries the company from "
+    "its natural baseline to its actual; the last bars are what is still missing to reach the "
+    "target to date. The axis does not start at zero, so the uplifts can be seen."
+)
+st.plotly_chart(
+    charts.waterfall_chart(charts.waterfall_frame(report), axis),
+    theme="streamlit",
+    key="overview-waterfall",
+)
+
+st.subheader("Teams")
+columns = view.number_columns(report)
+table(view.team_table(report), name="overview_teams", column_config=columns)
+st.subheader("Departments")
+table(view.department_table(report), name="overview_departments", column_config=columns)
+
+st.subheader("Cooperation flags")
+st.caption(view.FLAG_HELP)
+table(
+    view.flag_table(report, read(load_metrics)),
+    name="overview_flags",
+    empty="No cooperation flags: no team's gain is measured to cost another team or later weeks.",
+)

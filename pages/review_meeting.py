@@ -1,0 +1,83 @@
+"""Review meeting: the rollup from small to large, the problems teams raised, and the pack."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.catalog import load_metrics
+from ui import meeting_pack as pack
+from ui import overview_view as view
+from ui.context import require_goal
+from ui.store_access import read
+from ui.widgets import table
+
+st.title("Review meeting")
+goal_id, as_of = require_goal()
+report = view.report_or_stop(goal_id, as_of)
+checkins = read(pack.goal_checkins, goal_id)
+catalogue = read(load_metrics)
+rollup = pack.rollup_table(report, checkins)
+goal = report.goal
+
+st.caption(
+    f"{goal.name or goal.goal} (`{goal.goal}`), {goal.start_day} to {goal.end_day}, as of "
+    f"**{report.as_of}**. Read from small to large: each department's teams, the department, "
+    "then the company. Problems and next actions come from the teams' check-ins."
+)
+
+st.subheader("Goal and pace")
+for column, tile in zip(st.columns(5), view.headline(report), strict=True):
+    with column:
+        st.metric(tile.label, tile.value, help=tile.help, border=True)
+        if tile.status is not None:
+            view.status_badge(tile.status)
+
+st.subheader("From small to large")
+columns = view.number_columns(report)
+for department in rollup.filter(level="department").iter_rows(named=True):
+    name = department["group"]
+    label = f"{name}: {pack.summary_line(report, department, view.status_markdown)}"
+    with st.expander(label, expanded=department["status"] != "on_track"):
+        teams = pack.department_teams(report, rollup, name)
+        table(teams, name=f"review_{name}", column_config=columns)
+        st.markdown(pack.team_notes(rollup, name))
+company = rollup.filter(level="company").row(0, named=True)
+st.markdown(f"**Company**: {pack.summary_line(report, company, view.status_markdown)}")
+
+st.subheader("Cooperation flags")
+st.caption(view.FLAG_HELP)
+flags = view.flag_table(report, catalogue)
+table(
+    flags,
+    name="review_flags",
+    empty="No cooperation flags: no team's gain is measured to cost another team or later weeks.",
+)
+
+st.subheader("Decisions to take")
+st.markdown(pack.decisions_markdown(report, rollup, flags))
+
+st.subheader("Meeting pack")
+st.caption(
+    "The agenda as Markdown (goal and pace, landing, every department and team with status, "
+    "contribution, problems and next actions, flags, decisions) and the rollup as CSV."
+)
+stem = f"review_{goal.goal}_{report.as_of}"
+left, right = st.columns(2)
+left.download_button(
+    "Download the agenda (Markdown)",
+    data=lambda: pack.meeting_markdown(report, checkins, catalogue).encode("utf-8"),
+    file_name=f"{stem}.md",
+    mime="text/markdown",
+    key="review-meeting-markdown",
+    icon=":material/description:",
+    on_click="ignore",
+)
+right.download_button(
+    "Download the rollup (CSV)",
+    data=lambda: pack.meeting_csv(report, checkins),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    key="review-meeting-csv",
+    icon=":material/download:",
+    on_click="ignore",
+)

@@ -1,0 +1,288 @@
+"""Display shaping for the Overview and Review meeting pages: tiles, chart frames and tables.
+
+Each function turns a `ContributionReport` (from `metrics.contribution_report.build_report`)
+into what a page shows; none of them measures anything itself. Statuses are always a word with
+a mark, so they read without colour too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import polars as pl
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from metrics.catalog import Metric
+from metrics.checks import FlagKind
+from metrics.contribution_context import NoBaseline
+from metrics.contribution_report import ContributionReport, build_report
+from metrics.errors import DataopsError
+from ui.formatting import format_share, format_value
+from ui.store_access import read
+
+STATUS_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+# marks found in every common font (emoji are not), so the word's shape shows everywhere
+STATUS_MARKS = {"on_track": "✓", "at_risk": "⚠", "off_track": "✗"}
+STATUS_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
+# st.badge colours and icons: the icon's shape tells the statuses apart without colour
+STATUS_BADGES = {
+    "on_track": ("green", ":material/check_circle:"),
+    "at_risk": ("orange", ":material/warning:"),
+    "off_track": ("red", ":material/cancel:"),
+}
+NO_STATUS = "No target to date yet"
+NO_CHECKIN = "No check-in yet"
+NOT_DISTINGUISHABLE = "not distinguishable from natural growth"
+FLAG_WORDS = {
+    FlagKind.PULL_FORWARD: ("Pull-forward", "demand was pulled forward, not added"),
+    FlagKind.CANNIBALISATION: ("Cannibalisation", "one team's campaign held another team down"),
+    FlagKind.LOCAL_WIN_GLOBAL_LOSS: (
+        "Local win, global loss",
+        "on pace for its own indicator, adding nothing to the company goal",
+    ),
+}
+
+FLAG_HELP = " ".join(f"**{name}**: {text}." for name, text in FLAG_WORDS.values())
+
+
+def status_text(status: str | None, missing: str = NO_STATUS) -> str:
+    """'⛔ Off track'; a missing status says why (`missing`)."""
+    if status not in STATUS_WORDS:
+        return missing
+    return f"{STATUS_MARKS[status]} {STATUS_WORDS[status]}"
+
+
+def status_markdown(status: str | None, missing: str = NO_STATUS) -> str:
+    """`status_text` coloured for st.markdown and labels (the mark and word carry it too)."""
+    text = status_text(status, missing)
+    return f":{STATUS_COLOURS[status]}[{text}]" if status in STATUS_COLOURS else text
+
+
+def unit_affixes(unit: str) -> tuple[str, str]:
+    """What goes before and after a number in `unit`, where `format_value` puts it:
+    ('¥', '') for CNY, ('', ' users') for users."""
+    prefix, _, suffix = format_value(0.0, unit).partition("0")
+    return prefix, suffix
+
+
+def value_text(report: ContributionReport, value: float | None) -> str:
+    """A value of the goal metric in its unit and kind (ratios in percent)."""
+    return format_value(value, report.metric.unit, kind=report.metric.kind.value)
+
+
+def interval_text(report: ContributionReport, lower, upper, distinguishable) -> str:
+    """An uplift's 80% interval, or that it cannot be told apart from natural growth."""
+    if lower is None or upper is None:
+        return "no interval (no sampled baseline)"
+    span = f"{value_text(report, lower)} to {value_text(report, upper)}"
+    return span if distinguishable else f"{span}: {NOT_DISTINGUISHABLE}"
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    help: str
+    status: str | None = None  # None: not a status tile; "": a status tile without a status
+
+
+def headline(report: ContributionReport) -> list[Tile]:
+    """The KPI tiles: target, actual to date, pace, projected landing, chance of reaching it."""
+    c, landing = report.company, report.landing
+    band = "no interval (no sampled baseline)"
+    if landing.lower is not None and landing.upper is not None:
+        band = f"80% interval {value_text(report, landing.lower)} to "
+        band += value_text(report, landing.upper)
+    return [
+        Tile("Target", value_text(report, c.target), f"Whole period; to date: "
+             f"{value_text(report, c.target_to_date)}"),
+        Tile("Actual to date", value_text(report, c.actual_to_date),
+             f"Natural baseline to date: {value_text(report, c.natural_to_date)}"),
+        Tile("Pace", format_share(c.pace), "Actual to date against target to date",
+             c.status.value if c.status else ""),
+        Tile("Projected landing", value_text(report, landing.value),
+             f"Actual to date plus the natural forecast for the rest; {band}"),
+        Tile("Chance of reaching the target", format_share(landing.probability),
+             "Share of the natural baseline's sampled paths that reach the target"),
+    ]  # fmt: skip
+
+
+def run_rate_note(report: ContributionReport) -> str:
+    """The landing if the current uplift run-rate held, labelled apart from the landing."""
+    landing = report.landing
+    return (
+        f"With the current uplift run-rate (last 28 days) held to the end, the landing would be "
+        f"{value_text(report, landing.value_with_run_rate)} (run-rate adds "
+        f"{value_text(report, landing.run_rate)}; chance of reaching the target "
+        f"{format_share(landing.probability_with_run_rate)})."
+    )
+
+
+def team_link(team: str, goal: str, as_of: dt.date) -> str:
+    """The Team review deep link; goal and day ride along so a new tab opens the same view."""
+    return "/team?" + urlencode({"team": team, "goal": goal, "as_of": as_of.isoformat()})
+
+
+def team_flags(flags: pl.DataFrame) -> pl.DataFrame:
+    """Each team's flags in words, the acting and the affected team alike. Columns: team, flags."""
+    acting = flags.select(
+        "team",
+        "kind",
+        role=pl.when(pl.col("other_team").is_not_null())
+        .then(pl.format(" of {}", "other_team"))
+        .otherwise(pl.lit("")),
+    )
+    affected = flags.filter(pl.col("other_team").is_not_null()).select(
+        team="other_team", kind="kind", role=pl.format(" by {}", "team")
+    )
+    words = {kind.value: name.lower() for kind, (name, _) in FLAG_WORDS.items()}
+    said = pl.concat([acting, affected]).with_columns(
+        text=pl.col("kind").replace_strict(words, default=pl.col("kind")) + pl.col("role")
+    )
+    return said.group_by("team").agg(
+        flags=pl.col("text").unique(maintain_order=True).str.join("; ")
+    )
+
+
+def team_table(report: ContributionReport) -> pl.DataFrame:
+    """One row a team, biggest uplift first. Columns: team (its review link), department,
+    status, pace, target, actual, uplift, uplift_interval, share_of_gap, reported_status,
+    flags."""
+    goal, as_of = report.goal.goal, report.as_of
+    return (
+        report.teams.join(team_flags(report.flags), on="team", how="left")
+        .sort("uplift", descending=True)
+        .select(
+            pl.col("team").map_elements(lambda t: team_link(t, goal, as_of), pl.String),
+            "department", _status("status"), "pace", "target", "actual", "uplift",
+            _interval(report), "share_of_gap", _status("reported_status", NO_CHECKIN),
+            pl.col("flags").fill_null(""),
+        )
+    )  # fmt: skip
+
+
+def department_table(report: ContributionReport) -> pl.DataFrame:
+    """One row a department, then the company. Columns: department, status, pace, target,
+    actual, uplift, uplift_interval, share_of_gap."""
+    company = report.table().filter(level="company").with_columns(department=pl.lit("Company"))
+    rows = pl.concat([report.departments.sort("uplift", descending=True), company],
+                     how="diagonal_relaxed")  # fmt: skip
+    return rows.select(
+        "department",
+        "target",
+        "actual",
+        "uplift",
+        _interval(report),
+        "share_of_gap",
+        "pace",
+        _status("status"),
+    )
+
+
+def _interval(report: ContributionReport) -> pl.Expr:
+    return (
+        pl.struct("uplift_lower", "uplift_upper", "distinguishable")
+        .map_elements(lambda row: interval_text(report, *row.values()), pl.String)
+        .alias("uplift_interval")
+    )
+
+
+def _status(column: str, missing: str = NO_STATUS) -> pl.Expr:
+    return pl.col(column).map_elements(
+        lambda status: status_text(status, missing), pl.String, skip_nulls=False
+    )
+
+
+def flag_table(report: ContributionReport, catalogue: dict[str, Metric]) -> pl.DataFrame:
+    """Every cooperation flag in words. Columns: flag, teams, initiative, window, amount, what."""
+
+    def amount(row: dict) -> str:
+        metric = catalogue.get(row["metric"])
+        unit, kind = (metric.unit, metric.kind.value) if metric else ("", "flow")
+        return f"{format_value(row['amount'], unit, kind=kind)} of {row['metric']}"
+
+    names = {kind.value: name for kind, (name, _) in FLAG_WORDS.items()}
+    teams = (
+        pl.when(pl.col("other_team").is_null())
+        .then("team")
+        .otherwise(pl.format("{} (acting), {} (held down)", "team", "other_team"))
+    )
+    return report.flags.select(
+        flag=pl.col("kind").replace_strict(names, default=pl.col("kind")),
+        teams=teams,
+        initiative=pl.col("initiative").fill_null("—"),
+        window=pl.format("{} to {}", "start_day", "end_day"),
+        amount=pl.struct("metric", "amount").map_elements(amount, pl.String),
+        what="detail",
+    )  # fmt: skip
+
+
+# Streamlit's own currency formats put a minus sign before the symbol, printf after it
+CURRENCY_FORMATS = {"¥": "yen", "$": "dollar", "€": "euro"}
+
+
+def value_format(report: ContributionReport) -> str:
+    """A NumberColumn format for values of the goal metric, its unit included."""
+    unit = report.metric.unit
+    if report.metric.kind.value == "ratio" or unit == "%":
+        return "percent"
+    prefix, suffix = unit_affixes(unit)
+    decimals = 2 if abs(report.company.target) < 1e3 else 0
+    return CURRENCY_FORMATS.get(prefix) or f"{prefix}%,.{decimals}f{suffix}"
+
+
+def number_columns(report: ContributionReport) -> dict:
+    """Column formats for the team and department tables: the goal's unit, shares in percent,
+    and each team's name as the link to its review."""
+    value = value_format(report)
+    number = st.column_config.NumberColumn
+    return {
+        "team": st.column_config.LinkColumn(
+            "team", display_text=r"/team\?team=([^&]*)", help="Open the team's review"
+        ),
+        "target": number("target to date", format=value),
+        "actual": number("actual to date", format=value),
+        "uplift": number("uplift to date", format=value, help="Actual minus natural baseline"),
+        "contribution": number("contribution", format=value, help="Uplift to date"),
+        "uplift_interval": st.column_config.TextColumn("uplift, 80% interval"),
+        "share_of_gap": number("share of gap", format="percent",
+                               help="Uplift as a share of the gap to date (target - natural)"),
+        "pace": number("pace", format="percent", help="Actual to date / target to date"),
+        "reported_status": st.column_config.TextColumn("reported in check-in"),
+        "last_checkin": st.column_config.DateColumn("last check-in", format="YYYY-MM-DD"),
+    }  # fmt: skip
+
+
+def report_or_stop(goal_id: str, as_of: dt.date) -> ContributionReport:
+    """The goal's contribution report, or a message saying what to do next (and stop)."""
+    try:
+        return read(build_report, goal_id, as_of)
+    except NoBaseline:
+        st.info(
+            f"Goal `{goal_id}` has no natural baseline yet, so there is nothing to measure "
+            "contributions against. Freeze one on the Forecasts page, or run "
+            f"`dataops forecast --goal {goal_id}`."
+        )
+        _link_if_shown("pages/forecasts.py", "Open Forecasts", ":material/insights:")
+    except DataopsError as error:
+        st.error(str(error))
+    st.stop()
+
+
+def _link_if_shown(page: str, label: str, icon: str) -> None:
+    # a page missing from the navigation must not turn an empty state into a traceback
+    with contextlib.suppress(StreamlitPageNotFoundError):
+        st.page_link(page, label=label, icon=icon)
+
+
+def status_badge(status: str) -> None:
+    """A status as a coloured badge with its word and icon; no status says why."""
+    if status not in STATUS_BADGES:
+        st.caption(NO_STATUS)
+        return
+    colour, icon = STATUS_BADGES[status]
+    st.badge(STATUS_WORDS[status], color=colour, icon=icon)
