@@ -10,6 +10,21 @@ st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/fl
 
 navigation = st.navigation(
     {
+        "Company": [
+            st.Page(
+                "pages/overview.py",
+                title="Overview",
+                icon=":material/dashboard:",
+                url_path="overview",
+                default=True,
+            ),
+            st.Page(
+                "pages/review_meeting.py",
+                title="Review meeting",
+                icon=":material/forum:",
+                url_path="review",
+            ),
+        ],
         "Teams": [
             st.Page(
                 "pages/team_review.py",
