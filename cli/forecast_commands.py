@@ -79,6 +79,9 @@ def forecast_command(
                 store, goal, rebaseline=rebaseline, progress=progress, **options
             )
     out.print(report.summary(), markup=False)
+    for item in report.skipped:
+        if item.reason and item.reason.startswith("STALE"):
+            out.print(f"  {item.label}: {item.reason}", markup=False)
     for item in report.failed:
         out.print(f"  failed: {item.label}: {item.reason}", markup=False)
     if goal is not None:

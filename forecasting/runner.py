@@ -45,7 +45,7 @@ def freeze_goal_baseline(
         period = fs.goal_period(con, goal)
         series = fs.goal_series(con, goal)
         inputs = read_inputs(con, series, "goal", goal, country)
-        kept = [] if rebaseline else _kept_goal_runs(inputs, series)
+        kept = [] if rebaseline else _kept_goal_runs(inputs, series, period)
         hashed = _goal_jobs(inputs, period, series, kept)
         same = fs.goal_runs_by_hash(con, [digest for _, digest in hashed])
     to_fit = [(job, digest) for job, digest in hashed if digest not in same]
@@ -89,13 +89,24 @@ def _goal_jobs(
     return [(job, job.input_hash()) for job in jobs]
 
 
-def _kept_goal_runs(inputs: StoreInputs, series: list[tuple[str, str]]) -> list[SeriesOutcome]:
+def _kept_goal_runs(
+    inputs: StoreInputs, series: list[tuple[str, str]], period: fs.GoalPeriod
+) -> list[SeriesOutcome]:
+    """Series with a good frozen run stay as they are; the reason says when the goal's period
+    has since moved away from what the run covers (only a re-baseline fixes that)."""
     ok = inputs.in_use.filter(pl.col("status") == "ok")
+    columns = ("run", "metric", "team", "forecast_start", "forecast_end")
     kept = []
-    for run, metric, team in ok.select("run", "metric", "team").iter_rows():
-        if (metric, team) in series:
-            reason = f"frozen baseline kept (run {run}); pass --rebaseline to refit"
-            kept.append(SeriesOutcome(metric, team, Outcome.SKIPPED, reason, run))
+    for run, metric, team, first, last in ok.select(columns).iter_rows():
+        if (metric, team) not in series:
+            continue
+        reason = f"frozen baseline kept (run {run}); pass --rebaseline to refit"
+        if (first, last) != (period.start_day, period.end_day):
+            reason = (
+                f"STALE: frozen run {run} covers {first}..{last}, not the goal's period "
+                f"{period.start_day}..{period.end_day}; pass --rebaseline to refit"
+            )
+        kept.append(SeriesOutcome(metric, team, Outcome.SKIPPED, reason, run))
     return kept
 
 

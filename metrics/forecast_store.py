@@ -196,10 +196,11 @@ def goal_baseline_runs(
 
 def runs_in_use(con: duckdb.DuckDBPyConnection, purpose: str, goal: str | None) -> pl.DataFrame:
     """Runs not superseded for a purpose (and goal). Columns: run, metric, team, input_hash,
-    status."""
+    status, forecast_start, forecast_end."""
     return con.sql(
         """
-        select run, metric, team, input_hash, status from forecast_runs
+        select run, metric, team, input_hash, status, forecast_start, forecast_end
+        from forecast_runs
         where purpose = $purpose and goal is not distinct from $goal and superseded_at is null
         order by metric, team, run
         """,

@@ -62,6 +62,9 @@ table(
     charts.runs_table(runs),
     name="forecast_runs",
     column_config={
+        "fitted_at": st.column_config.DatetimeColumn("fitted at", format="YYYY-MM-DD HH:mm"),
+        "trained_from": st.column_config.DateColumn("trained from", format="YYYY-MM-DD"),
+        "trained_to": st.column_config.DateColumn("trained to", format="YYYY-MM-DD"),
         "model_smape": st.column_config.NumberColumn("model sMAPE", format="percent"),
         "naive_smape": st.column_config.NumberColumn("seasonal-naive sMAPE", format="percent"),
         "coverage": st.column_config.NumberColumn(

@@ -84,7 +84,7 @@ def spans(days: pl.Series) -> list[tuple[dt.date, dt.date]]:
 def natural_figure(frame: pl.DataFrame, festivals: pl.DataFrame, *, title: str) -> go.Figure:
     """Actual against the natural model and its interval, masked days and festivals shaded.
 
-    `frame` is `forecast_store.rolling_forecast`; `festivals` has name, start_day, end_day.
+    `frame` is `forecast_store.rolling_forecast`; `festivals` has start_day, end_day.
     """
     days = frame["day"].to_list()
     figure = go.Figure()
@@ -108,10 +108,10 @@ def natural_figure(frame: pl.DataFrame, festivals: pl.DataFrame, *, title: str) 
     for first, last in spans(frame.filter("masked")["day"]):
         figure.add_vrect(x0=first, x1=last + dt.timedelta(days=1), fillcolor=MASKED_BAND,
                          line_width=0, layer="below")  # fmt: skip
-    for name, first, last in festivals.select("name", "start_day", "end_day").iter_rows():
+    for first, last in festivals.select("start_day", "end_day").iter_rows():
+        # unlabelled: over years of history the festival names would pile up on each other
         figure.add_vrect(x0=first, x1=last + dt.timedelta(days=1), fillcolor=FESTIVAL_BAND,
-                         line_width=0, layer="below", annotation_text=name,
-                         annotation_position="top left", annotation_font_size=9)  # fmt: skip
+                         line_width=0, layer="below")  # fmt: skip
     last_actual = frame.filter(pl.col("actual").is_not_null())["day"].max()
     if last_actual is not None:
         figure.add_vline(x=last_actual, line_dash="dot", line_width=1)

@@ -174,3 +174,13 @@ def test_only_series_whose_data_changed_are_refitted(refreshed, tmp_path):
     assert labels(changed.fitted) == {"gmv / beta"}
     assert labels(changed.skipped) == {"gmv / alpha", "gmv / unassigned"}
     assert read(path, fs.rolling_runs).filter(team="beta", status="ok").height == 1
+
+
+def test_a_goal_whose_period_moved_keeps_its_baseline_but_says_it_is_stale(frozen, tmp_path):
+    path = copy(frozen[0], tmp_path)
+    with open_store(path) as con:
+        con.execute("update goals set end_day = '2025-06-30' where goal = $goal", {"goal": GOAL})
+    report = freeze_goal_baseline(path, GOAL, workers=1)
+    assert report.fitted == ()
+    assert all(item.reason.startswith("STALE") for item in report.skipped)
+    assert "2025-01-01..2025-03-31" in report.skipped[0].reason
