@@ -74,16 +74,18 @@ table(
 )
 
 good = runs.filter(runs["status"] == "ok")
+if good.is_empty():
+    st.warning("No series has a good forecast yet: the table above says why each one failed.")
+    st.stop()
 metrics = sorted(set(good["metric"]))
 metric_column, team_column = st.columns(2)
 metric = metric_column.selectbox("Metric", metrics, key=METRIC_KEY)
-teams = sorted(set(good.filter(good["metric"] == metric)["team"]))
-team = team_column.selectbox("Team", teams, key=TEAM_KEY)
+team = team_column.selectbox("Team", charts.teams_of(good, metric), key=TEAM_KEY)
 if metric is None or team is None:
     st.stop()
 
 frame = read(fs.rolling_forecast, metric, team)
-run = good.filter((good["metric"] == metric) & (good["team"] == team)).row(0, named=True)
+run = charts.run_of(good, metric, team)
 festivals = read(fs.festivals_between, frame["day"].min(), frame["day"].max())
 st.plotly_chart(
     charts.natural_figure(frame, festivals, title=f"{metric} · {team}: actual and natural growth"),

@@ -56,6 +56,16 @@ def runs_table(runs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def teams_of(runs: pl.DataFrame, metric: str | None) -> list[str]:
+    """The teams with a run of `metric`, sorted."""
+    return sorted(set(runs.filter(pl.col("metric") == metric)["team"])) if metric else []
+
+
+def run_of(runs: pl.DataFrame, metric: str, team: str) -> dict:
+    """The run of one series as a dict of its columns."""
+    return runs.filter(pl.col("metric") == metric, pl.col("team") == team).row(0, named=True)
+
+
 def selection_table(selection_json: str | None) -> pl.DataFrame:
     """Each candidate of the settings search and its sMAPE on the held-out training days."""
     schema = {"candidate": pl.String, "validation_smape": pl.Float64}

@@ -22,6 +22,7 @@ from tests.forecasting.factories import add_goal, shared_build
 
 pytestmark = pytest.mark.slow
 STORED_METRICS = ("dau", "gmv", "new_users", "orders", "visitors")
+COMMERCE = ("promotions", "merchandising")  # the teams whose campaigns target GMV
 
 
 @pytest.fixture(scope="session")
@@ -88,12 +89,15 @@ def uplift_error(con, baseline: pl.DataFrame) -> float:
 
 
 def test_masking_initiatives_recovers_uplift_better_than_not_masking(recovery_store):
-    """The GMV baselines with initiative days masked (as frozen) against the same fits with
-    nothing masked: unmasked, past campaigns look like natural growth and eat the uplift."""
+    """The commerce teams' GMV baselines with initiative days masked (as frozen) against the
+    same fits with nothing masked: unmasked, their yearly campaigns look like natural growth
+    and eat the uplift (and last year's planted payback drags the baseline down)."""
     path, goals = recovery_store
     with open_store(path, read_only=True) as con:
         period = fs.goal_period(con, goals["gmv"])
-        masked = fs.goal_baseline(con, goals["gmv"]).filter(metric="gmv")
+        masked = fs.goal_baseline(con, goals["gmv"]).filter(
+            pl.col("metric") == "gmv", pl.col("team").is_in(COMMERCE)
+        )
         series = sorted(set(masked.select("metric", "team").iter_rows()))
         inputs = read_inputs(con, series, "goal", period.goal, None)
     days = date_range(period.start_day, period.end_day)
@@ -111,4 +115,4 @@ def test_masking_initiatives_recovers_uplift_better_than_not_masking(recovery_st
     )
     with open_store(path, read_only=True) as con:
         with_mask, without = uplift_error(con, masked), uplift_error(con, unmasked)
-    assert with_mask < 0.8 * without
+    assert len(series) == 2 and with_mask < 0.8 * without

@@ -104,3 +104,19 @@ def test_refresh_fits_the_changed_series_with_progress(tmp_path, monkeypatch):
     assert not app.exception
     assert "1 fitted, 0 skipped" in app.success[0].value
     assert list(app.dataframe[0].value["team"]) == ["alpha"]
+
+
+def test_when_every_series_failed_the_table_says_why(tmp_path, monkeypatch):
+    path = build_store(tmp_path / "store.duckdb", teams=("alpha",))
+    with open_store(path) as con:
+        fs.insert_run(con, fs.RunRecord(
+            purpose="rolling", goal=None, metric="gmv", team="alpha", input_hash="x",
+            settings="{}", selection=None, country="CN", masked_days=0, train_start=None,
+            train_end=None, forecast_start=None, forecast_end=None,
+            created_at=dt.datetime(2025, 4, 1), fit_seconds=0.1, status="failed",
+            error="ValueError: only 5 observed days; a fit needs at least 14",
+        ))  # fmt: skip
+    app = page(path, monkeypatch)
+    assert not app.exception
+    assert "No series has a good forecast yet" in app.warning[0].value
+    assert "only 5 observed days" in app.dataframe[0].value["error"][0]
