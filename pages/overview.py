@@ -28,6 +28,8 @@ for column, tile in zip(st.columns(5), view.headline(report), strict=True):
         st.metric(tile.label, tile.value, help=tile.help, border=True)
         if tile.status is not None:
             view.status_badge(tile.status)
+        if tile.note:
+            st.caption(tile.note)
 st.caption(view.run_rate_note(report))
 
 axis = charts.axis_style(metric.unit, metric.kind.value)

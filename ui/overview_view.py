@@ -1,8 +1,9 @@
-"""Display shaping for the Overview and Review meeting pages: tiles, chart frames and tables.
+"""What the Overview and Review meeting pages show of a report: tiles, tables, flags in words,
+statuses, number formats, and the report itself (or the empty state that says what to do).
 
 Each function turns a `ContributionReport` (from `metrics.contribution_report.build_report`)
 into what a page shows; none of them measures anything itself. Statuses are always a word with
-a mark, so they read without colour too.
+a mark (and a colour where the element has one), so they read without colour too.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ STATUS_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off 
 # marks found in every common font (emoji are not), so the word's shape shows everywhere
 STATUS_MARKS = {"on_track": "✓", "at_risk": "⚠", "off_track": "✗"}
 STATUS_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
-# st.badge colours and icons: the icon's shape tells the statuses apart without colour
-STATUS_BADGES = {
-    "on_track": ("green", ":material/check_circle:"),
-    "at_risk": ("orange", ":material/warning:"),
-    "off_track": ("red", ":material/cancel:"),
+STATUS_ICONS = {
+    "on_track": ":material/check_circle:",
+    "at_risk": ":material/warning:",
+    "off_track": ":material/cancel:",
 }
 NO_STATUS = "No target to date yet"
 NO_CHECKIN = "No check-in yet"
@@ -50,7 +50,7 @@ FLAG_HELP = " ".join(f"**{name}**: {text}." for name, text in FLAG_WORDS.values(
 
 
 def status_text(status: str | None, missing: str = NO_STATUS) -> str:
-    """'⛔ Off track'; a missing status says why (`missing`)."""
+    """'✗ Off track'; a missing status says why (`missing`)."""
     if status not in STATUS_WORDS:
         return missing
     return f"{STATUS_MARKS[status]} {STATUS_WORDS[status]}"
@@ -86,6 +86,7 @@ def interval_text(report: ContributionReport, lower, upper, distinguishable) -> 
 class Tile:
     label: str
     value: str
+    note: str  # shown under the value
     help: str
     status: str | None = None  # None: not a status tile; "": a status tile without a status
 
@@ -93,20 +94,22 @@ class Tile:
 def headline(report: ContributionReport) -> list[Tile]:
     """The KPI tiles: target, actual to date, pace, projected landing, chance of reaching it."""
     c, landing = report.company, report.landing
-    band = "no interval (no sampled baseline)"
+    band = "No interval: the baseline has no sampled paths"
     if landing.lower is not None and landing.upper is not None:
         band = f"80% interval {value_text(report, landing.lower)} to "
         band += value_text(report, landing.upper)
     return [
-        Tile("Target", value_text(report, c.target), f"Whole period; to date: "
-             f"{value_text(report, c.target_to_date)}"),
+        Tile("Target", value_text(report, c.target),
+             f"To date: {value_text(report, c.target_to_date)}", "For the whole period"),
         Tile("Actual to date", value_text(report, c.actual_to_date),
-             f"Natural baseline to date: {value_text(report, c.natural_to_date)}"),
-        Tile("Pace", format_share(c.pace), "Actual to date against target to date",
+             f"Natural baseline: {value_text(report, c.natural_to_date)}",
+             "What the metric would have been without operations: the natural baseline"),
+        Tile("Pace", format_share(c.pace), "", "Actual to date against target to date",
              c.status.value if c.status else ""),
-        Tile("Projected landing", value_text(report, landing.value),
-             f"Actual to date plus the natural forecast for the rest; {band}"),
+        Tile("Projected landing", value_text(report, landing.value), band,
+             "Actual to date plus the natural forecast for the rest of the period"),
         Tile("Chance of reaching the target", format_share(landing.probability),
+             "From the natural forecast alone",
              "Share of the natural baseline's sampled paths that reach the target"),
     ]  # fmt: skip
 
@@ -172,15 +175,9 @@ def department_table(report: ContributionReport) -> pl.DataFrame:
     rows = pl.concat([report.departments.sort("uplift", descending=True), company],
                      how="diagonal_relaxed")  # fmt: skip
     return rows.select(
-        "department",
-        "target",
-        "actual",
-        "uplift",
-        _interval(report),
-        "share_of_gap",
-        "pace",
-        _status("status"),
-    )
+        "department", _status("status"), "pace", "target", "actual", "uplift",
+        _interval(report), "share_of_gap",
+    )  # fmt: skip
 
 
 def _interval(report: ContributionReport) -> pl.Expr:
@@ -281,8 +278,7 @@ def _link_if_shown(page: str, label: str, icon: str) -> None:
 
 def status_badge(status: str) -> None:
     """A status as a coloured badge with its word and icon; no status says why."""
-    if status not in STATUS_BADGES:
+    if status not in STATUS_WORDS:
         st.caption(NO_STATUS)
         return
-    colour, icon = STATUS_BADGES[status]
-    st.badge(STATUS_WORDS[status], color=colour, icon=icon)
+    st.badge(STATUS_WORDS[status], color=STATUS_COLOURS[status], icon=STATUS_ICONS[status])

@@ -72,6 +72,8 @@ def test_the_tiles_are_the_reports_numbers(app, expected):
         "Chance of reaching the target": format_share(landing.probability),
     }
     assert any(c.status.value.replace("_", " ") in badge.value.lower() for badge in app.markdown)
+    interval = f"80% interval {value_text(report, landing.lower)} to"
+    assert any(caption.value.startswith(interval) for caption in app.caption)
     run_rate = value_text(report, landing.value_with_run_rate)
     assert any(f"landing would be {run_rate}" in caption.value for caption in app.caption)
 

@@ -180,6 +180,6 @@ def test_the_tiles_show_the_reports_numbers():
     assert tiles["Actual to date"].value == "¥377"
     assert (tiles["Pace"].value, tiles["Pace"].status) == ("94.2%", "at_risk")
     assert tiles["Projected landing"].value == "¥820"
-    assert "¥780 to ¥860" in tiles["Projected landing"].help
+    assert tiles["Projected landing"].note == "80% interval ¥780 to ¥860"
     assert tiles["Chance of reaching the target"].value == "20.0%"
     assert "¥835" in view.run_rate_note(report)  # the run-rate landing, labelled apart
