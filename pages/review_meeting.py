@@ -36,15 +36,15 @@ for column, tile in zip(st.columns(5), view.headline(report), strict=True):
 
 st.subheader("From small to large")
 columns = view.number_columns(report)
-for department in rollup.filter(level="department").iter_rows(named=True):
+for department in pack.rows_at(rollup, "department"):
     name = department["group"]
     label = f"{name}: {pack.summary_line(report, department, view.status_markdown)}"
     with st.expander(label, expanded=department["status"] != "on_track"):
         teams = pack.department_teams(report, rollup, name)
         table(teams, name=f"review_{name}", column_config=columns)
         st.markdown(pack.team_notes(rollup, name))
-company = rollup.filter(level="company").row(0, named=True)
-st.markdown(f"**Company**: {pack.summary_line(report, company, view.status_markdown)}")
+for company in pack.rows_at(rollup, "company"):
+    st.markdown(f"**Company**: {pack.summary_line(report, company, view.status_markdown)}")
 
 st.subheader("Cooperation flags")
 st.caption(view.FLAG_HELP)

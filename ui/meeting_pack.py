@@ -1,8 +1,9 @@
-"""The review meeting's pack: the rollup table (CSV) and a readable agenda (Markdown).
+"""The review meeting: its rollup on screen, and its pack, the rollup table (CSV) and a
+readable agenda (Markdown).
 
-Both are pure functions of a `ContributionReport` and the goal's check-ins, read small to
-large: each department's teams, then the department, and the company last. Free text from
-check-ins goes through `md_cell`, so a `|` or a line break in a problem never breaks a table.
+All are functions of a `ContributionReport` and the goal's check-ins (`goal_checkins`), read
+small to large: each department's teams, then the department, and the company last. Free text
+from check-ins goes through `md_cell`, so a `|` or a line break never breaks a table.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ui.overview_view import (
     flag_table,
     interval_text,
     run_rate_note,
+    status_column,
     status_markdown,
     status_text,
     team_link,
@@ -82,6 +84,11 @@ def _distinguishable() -> pl.Expr:
     return pl.when(pl.col("uplift_lower").is_not_null()).then(~inside)
 
 
+def rows_at(rollup: pl.DataFrame, level: str) -> list[dict]:
+    """The rollup's rows at one level ("department", "company", ...), in reading order."""
+    return rollup.filter(level=level).to_dicts()
+
+
 def summary_line(report: ContributionReport, row: dict, mark=status_text) -> str:
     """A rollup row in one line: status (as `mark` writes it), target and actual to date,
     contribution, pace."""
@@ -110,13 +117,10 @@ def department_teams(
     """A department's team rows for the screen. Columns: team (its review link), status,
     reported_status, pace, target, actual, contribution, last_checkin (statuses in words)."""
     goal, as_of = report.goal.goal, report.as_of
-    words = {
-        "status": lambda value: status_text(value),
-        "reported_status": lambda value: status_text(value, NO_CHECKIN),
-    }
     return rollup.filter(level="team", department=department).select(
         team=pl.col("group").map_elements(lambda team: team_link(team, goal, as_of), pl.String),
-        **{c: pl.col(c).map_elements(f, pl.String, skip_nulls=False) for c, f in words.items()},
+        status=status_column("status"),
+        reported_status=status_column("reported_status", NO_CHECKIN),
         pace="pace", target="target", actual="actual", contribution="contribution",
         last_checkin="last_checkin",
     )  # fmt: skip

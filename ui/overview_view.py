@@ -161,8 +161,8 @@ def team_table(report: ContributionReport) -> pl.DataFrame:
         .sort("uplift", descending=True)
         .select(
             pl.col("team").map_elements(lambda t: team_link(t, goal, as_of), pl.String),
-            "department", _status("status"), "pace", "target", "actual", "uplift",
-            _interval(report), "share_of_gap", _status("reported_status", NO_CHECKIN),
+            "department", status_column("status"), "pace", "target", "actual", "uplift",
+            _interval(report), "share_of_gap", status_column("reported_status", NO_CHECKIN),
             pl.col("flags").fill_null(""),
         )
     )  # fmt: skip
@@ -175,7 +175,7 @@ def department_table(report: ContributionReport) -> pl.DataFrame:
     rows = pl.concat([report.departments.sort("uplift", descending=True), company],
                      how="diagonal_relaxed")  # fmt: skip
     return rows.select(
-        "department", _status("status"), "pace", "target", "actual", "uplift",
+        "department", status_column("status"), "pace", "target", "actual", "uplift",
         _interval(report), "share_of_gap",
     )  # fmt: skip
 
@@ -188,7 +188,8 @@ def _interval(report: ContributionReport) -> pl.Expr:
     )
 
 
-def _status(column: str, missing: str = NO_STATUS) -> pl.Expr:
+def status_column(column: str, missing: str = NO_STATUS) -> pl.Expr:
+    """The status codes of `column` as `status_text` words."""
     return pl.col(column).map_elements(
         lambda status: status_text(status, missing), pl.String, skip_nulls=False
     )

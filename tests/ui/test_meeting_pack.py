@@ -180,3 +180,23 @@ def test_a_company_on_track_and_likely_to_land_has_nothing_to_decide():
     rollup = pack.rollup_table(calm, checkins([]))
     flags_shown = pack.flag_table(calm, CATALOGUE)
     assert pack.decisions_markdown(calm, rollup, flags_shown) == pack.NOTHING_TO_DECIDE
+
+
+@pytest.mark.parametrize(
+    ("department", "teams", "said"),
+    [
+        ("sales", ["alpha", "beta"], ["Shoppers waited for coupons", "Coupons arrived late",
+                                      "Shorter coupon window", "Keep the weekly drops"]),
+        ("growth", ["gamma"], ["Few visitors converted", "Tie videos to products"]),
+    ],
+)  # fmt: skip
+def test_on_screen_each_department_lists_its_teams_problems_and_actions(
+    report, department, teams, said
+):
+    rollup = pack.rollup_table(report, SAID)
+    links = pack.department_teams(report, rollup, department)["team"].to_list()
+    notes = pack.team_notes(rollup, department)
+
+    assert links == [f"/team?team={team}&goal=g&as_of=2025-06-30" for team in teams]
+    assert all(f"**{team}**" in notes for team in teams)
+    assert all(text in notes for text in said)
