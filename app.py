@@ -25,6 +25,21 @@ navigation = st.navigation(
                 url_path="review",
             ),
         ],
+        "Plan": [
+            st.Page("pages/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
+            st.Page(
+                "pages/phases.py",
+                title="Phases",
+                icon=":material/timeline:",
+                url_path="phases",
+            ),
+            st.Page(
+                "pages/forecasts.py",
+                title="Forecasts",
+                icon=":material/insights:",
+                url_path="forecasts",
+            ),
+        ],
         "Teams": [
             st.Page(
                 "pages/team_review.py",

@@ -1,0 +1,211 @@
+"""Phases: the goal's phases and main tasks, each team's share of a phase's gap, the targets that
+follow for every team, and what to do when a phase ends short.
+
+Every problem of the edited tables is listed next to them, with its fix, and nothing is saved
+while one remains.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.catalog import UNASSIGNED, load_metrics, load_teams
+from metrics.decomposition import goal_months
+from metrics.errors import DataopsError, Problem, problems_frame
+from metrics.goals import load_goal
+from metrics.phase_review import (
+    load_phase_shortfalls,
+    load_team_phase_targets,
+    respread_from_phase,
+)
+from metrics.phases import load_assignments, load_phases, save_assignments, save_phases
+from ui import phases_view as view
+from ui.context import current_goal, require_goal
+from ui.formatting import format_share, format_value
+from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
+from ui.store_access import read, write
+from ui.widgets import download_csv, table
+
+CONFIRM = "phases-confirm"
+
+
+def attempt(action, *args) -> tuple[bool, object]:
+    """Write through the store's door; a refusal (store busy, plan refused) is a message."""
+    try:
+        return True, write(action, *args)
+    except DataopsError as error:
+        st.error(f"Not saved: {error}")
+        return False, None
+
+
+def show_problems(problems: list[Problem], what: str) -> None:
+    if problems:
+        st.error(f"{len(problems)} problem(s) in the {what}; fix them before saving:")
+        table(problems_frame(problems), name=f"{what}_problems")
+
+
+def phases_section(goal_id: str, months, author: str) -> list[str]:
+    """The phases editor and its save; returns the saved phases' ids."""
+    st.subheader("Phases")
+    st.caption("Consecutive months with one main task; together they cover the goal's months.")
+    stored = read(load_phases, goal_id)
+    options = month_labels(months)
+    edited = st.data_editor(
+        view.phases_editor_frame(stored),
+        key=f"phases-editor-phases-{goal_id}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "phase": st.column_config.TextColumn(required=True, help="A short id, e.g. Q1"),
+            "start": st.column_config.SelectboxColumn(options=options, required=True),
+            "end": st.column_config.SelectboxColumn(options=options, required=True),
+            "main_task": st.column_config.TextColumn("main task", width="large"),
+        },
+    )
+    download_csv(edited, name=f"{goal_id}_phases", label="Download phases CSV")
+    phases, problems = view.phases_from_editor(edited, months)
+    show_problems(problems, "phases")
+    changed = phases is not None and not phases.equals(stored)
+    ready = changed and bool(author)
+    if st.button("Save phases", key="phases-save-phases", disabled=not ready) and ready:
+        ok, dropped = attempt(save_phases, goal_id, phases, author)
+        said = [("success", f"Phases of {goal_id} saved by {author}.")]
+        if ok and not dropped.is_empty():
+            gone = ", ".join(sorted(set(dropped["phase"])))
+            said.append(("info", f"Assignments of removed phases ({gone}) were dropped."))
+        if ok:
+            finish("phases", said)
+    return stored["phase"].to_list()
+
+
+def assignments_section(goal_id: str, phase_ids: list[str], author: str) -> None:
+    st.subheader("Assignments")
+    st.caption("Each team's share of a phase's gap, and the indicator it is watched on.")
+    if not phase_ids:
+        st.info("Save the phases first: assignments give each phase's teams their share.")
+        return
+    stored = read(load_assignments, goal_id)
+    teams = sorted(set(read(load_teams)) - {UNASSIGNED})
+    metrics = list(read(load_metrics))
+    edited = st.data_editor(
+        view.assignments_editor_frame(stored),
+        key=f"phases-editor-assignments-{goal_id}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "phase": st.column_config.SelectboxColumn(options=phase_ids, required=True),
+            "team": st.column_config.SelectboxColumn(options=teams, required=True),
+            "share_percent": st.column_config.NumberColumn(
+                "share (%)", min_value=0.0, max_value=100.0, format="%.2f%%", required=True
+            ),
+            "indicator": st.column_config.SelectboxColumn(options=metrics, required=True),
+        },
+    )
+    download_csv(edited, name=f"{goal_id}_assignments", label="Download assignments CSV")
+    totals = view.share_totals(edited)
+    st.markdown(
+        "Shares per phase (each must be 100%): "
+        + " ".join(
+            f":{'green' if whole else 'red'}-badge[{phase}: {format_share(share)} "
+            f"{'✓' if whole else '✗'}]"
+            for phase, share, whole in totals.select("phase", "share", "whole").rows()
+        )
+    )
+    assignments, problems = view.assignments_from_editor(
+        edited, phase_ids, set(teams), set(metrics), stored
+    )
+    show_problems(problems, "assignments")
+    changed = assignments is not None and not assignments.equals(stored)
+    ready = changed and bool(author)
+    clicked = st.button("Save assignments", key="phases-save-assignments", disabled=not ready)
+    if clicked and ready and attempt(save_assignments, goal_id, assignments, author)[0]:
+        finish("phases", [("success", f"Assignments of {goal_id} saved by {author}.")])
+
+
+def team_targets_section(goal_id: str, unit: str, fmt: str) -> None:
+    st.subheader("Each team's target per phase")
+    st.caption(
+        "Team target = its natural baseline over the phase + its share of the phase's gap "
+        "(target - natural). An indicator other than the goal metric gets the same relative "
+        "uplift the team needs on the goal metric."
+    )
+    targets = read(load_team_phase_targets, goal_id)
+    if targets.is_empty():
+        st.info(
+            "Team targets appear once the goal has monthly targets, phases, assignments and a "
+            f"frozen natural baseline (see the Goals page, or `dataops forecast --goal {goal_id}`)."
+        )
+        st.page_link("pages/goals.py", label="Goals", icon=":material/flag:")
+        return
+    config = {
+        name: st.column_config.NumberColumn(f"{name.replace('_', ' ')} ({unit})", format=fmt)
+        for name in ("natural", "share_of_gap", "target")
+    }
+    config |= {"share": st.column_config.NumberColumn(format="percent")}
+    config |= {
+        name: st.column_config.NumberColumn(name.replace("_", " "), format="localized")
+        for name in ("indicator_natural", "indicator_target")
+    }
+    table(view.team_targets_table(targets), name=f"{goal_id}_team_targets", column_config=config)
+
+
+def shortfall_section(goal_id: str, author: str, unit: str, kind: str) -> None:
+    st.subheader("Shortfalls")
+    shortfalls = read(load_phase_shortfalls, goal_id)
+    fmt = "percent" if kind == "ratio" else "localized"
+    money = st.column_config.NumberColumn(format=fmt)
+    table(
+        view.shortfall_table(shortfalls),
+        name=f"{goal_id}_phase_shortfalls",
+        column_config={"target": money, "actual": money, "shortfall": money},
+        empty="No phase has monthly targets to measure yet.",
+    )
+    eligible = view.respreadable(shortfalls)
+    if not eligible:
+        st.caption("No ended phase is short of its target with a phase after it.")
+        return
+    phase = st.selectbox("A phase that ended short", eligible, key="phases-respread-phase")
+    short = shortfalls.filter(phase=phase).row(0, named=True)["shortfall"]
+    if st.button("Re-spread over the remaining phases", key="phases-respread"):
+        st.session_state[CONFIRM] = phase
+    if st.session_state.get(CONFIRM) != phase:
+        return
+    with st.container(border=True):
+        st.warning(
+            f"Phase {phase} ended {format_value(short, unit, kind=kind)} short. Re-spreading sets "
+            "its months' targets to their actuals (marked as set by hand) and raises every later "
+            "month not set by hand by one factor, so the months still add up to the goal's "
+            "target. The change is recorded in the goal's history."
+        )
+        yes, no = st.columns(2)
+        if no.button("Cancel", key="phases-respread-no"):
+            st.session_state.pop(CONFIRM, None)
+            st.rerun()
+        clicked = yes.button("Re-spread", type="primary", key="phases-respread-yes")
+        if clicked and attempt(respread_from_phase, goal_id, phase, author)[0]:
+            said = f"Phase {phase}'s shortfall re-spread over the later months by {author}."
+            finish("phases", [("success", said)])
+
+
+st.title("Phases")
+st.caption(
+    "Split the goal into phases with one main task each, give every team its share of each "
+    "phase's gap, and see the target that follows for each team."
+)
+show_flash("phases")
+if current_goal() is None:
+    require_goal()
+goal_id = current_goal()
+try:
+    goal = read(load_goal, goal_id)
+except DataopsError as error:
+    st.error(str(error))
+    st.stop()
+metric = read(load_metrics)[goal.metric]
+author = author_input("phases")
+if not author:
+    st.warning("Type your name above: it is recorded with every change.")
+phase_ids = phases_section(goal_id, goal_months(goal.start_day, goal.end_day), author)
+assignments_section(goal_id, phase_ids, author)
+team_targets_section(goal_id, metric.unit, number_format(metric))
+shortfall_section(goal_id, author, metric.unit, metric.kind)
