@@ -24,6 +24,7 @@ from ui.widgets import download_csv, table
 TEAM_KEY, LAST_TEAM_KEY = "team_review-team", "team_review-last-team"
 FORM_FIELDS = ("author", "status", "notes", "problems", "next_actions")
 SAVED_KEY, REFUSED_KEY = "team_review-saved", "team_review-refused"
+DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
 
 
 def field_key(name: str) -> str:
@@ -49,7 +50,7 @@ def choose_team(teams) -> str | None:
         "Team", ids, index=None, key=TEAM_KEY, placeholder="Choose a team",
         format_func=lambda team: view.team_label(teams, team), on_change=_link_to_team,
     )  # fmt: skip
-    if team is not None:
+    if team is not None and st.query_params.get("team") != team:
         st.query_params["team"] = team
         st.session_state[LAST_TEAM_KEY] = team
     return team
@@ -70,8 +71,16 @@ def contribution(report: ContributionReport, team: str, label: str) -> None:
     per_day = " (per day)" if metric.kind is MetricKind.LEVEL else ""
     uplift, share, gap, target, pace, status = st.columns(6)
     uplift.metric(f"Uplift to date{per_day}", view.value_text(row["uplift"], metric))
-    share.metric("Share of the company's uplift", format_share(row["share_of_uplift"]))
-    gap.metric("Share of the gap closed", format_share(row["share_of_gap"]))
+    share.metric(
+        "Share of uplift",
+        format_share(row["share_of_uplift"]),
+        help="This team's part of the company's uplift above natural growth, to date",
+    )
+    gap.metric(
+        "Share of gap closed",
+        format_share(row["share_of_gap"]),
+        help="This team's uplift over the gap between target and natural growth, to date",
+    )
     target.metric(f"Target to date{per_day}", view.value_text(row["target"], metric))
     pace.metric("Pace", format_share(row["pace"]), help="Actual to date / target to date")
     status.markdown("Status")
@@ -115,6 +124,8 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
         column_config={
             "share": st.column_config.NumberColumn("share of gap", format="percent"),
             "pace": st.column_config.NumberColumn(format="percent"),
+            "from": DAY,
+            "to": DAY,
             **{
                 name: st.column_config.NumberColumn(format="compact")
                 for name in ("phase target", "phase natural", "actual to date", "target to date")
@@ -152,6 +163,7 @@ def flags(report: ContributionReport, team: str, catalogue) -> None:
     table(
         shown,
         name=f"team_{team}_flags",
+        column_config={"from": DAY, "to": DAY},
         empty="No cooperation flags: no sign that this team's gains were another's losses.",
     )
 
@@ -162,6 +174,7 @@ def history(goal_id: str, team: str) -> None:
     table(
         view.checkin_table(checkins),
         name=f"team_{team}_checkins",
+        column_config={"when (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
         empty="No check-ins yet for this goal: add the first one below.",
     )
 

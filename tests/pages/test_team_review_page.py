@@ -91,8 +91,8 @@ def test_contribution_numbers_are_the_reports_for_that_team(demo_goal_store, mon
 
     assert not app.exception
     assert shown["Uplift to date"] == view.value_text(row["uplift"], report.metric)
-    assert shown["Share of the company's uplift"] == format_share(row["share_of_uplift"])
-    assert shown["Share of the gap closed"] == format_share(row["share_of_gap"])
+    assert shown["Share of uplift"] == format_share(row["share_of_uplift"])
+    assert shown["Share of gap closed"] == format_share(row["share_of_gap"])
     assert shown["Target to date"] == view.value_text(row["target"], report.metric)
     assert shown["Pace"] == format_share(row["pace"])
     assert any(f"[{view.status_word(row['status'])}]" in text.value for text in app.markdown)
