@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -50,8 +51,17 @@ REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 END = dt.date(2025, 11, 30)
 
 
-def bare_prophet_seconds(path: Path, goal: str) -> tuple[float, int]:
-    """Mean wall time of Prophet() at its defaults, fit + predict, on each goal series."""
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (CmdStan runs as a child)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bare_prophet_seconds(path: Path, goal: str) -> tuple[float, float, int]:
+    """Mean wall and CPU time of Prophet() at its defaults, fit + predict, per goal series."""
     silence_fitting_logs()
     from prophet import Prophet
 
@@ -61,7 +71,7 @@ def bare_prophet_seconds(path: Path, goal: str) -> tuple[float, int]:
         inputs = read_inputs(con, series, "goal", goal, None)
     days = date_range(period.start_day, period.end_day)
     future = pd.DataFrame({"ds": pd.to_datetime(days.to_list())})
-    total = 0.0
+    total, cpu = 0.0, cpu_seconds()
     for metric, team in series:
         job = series_job(inputs, metric, team, before=period.start_day, days=days, samples=0,
                          backtest_horizon=None)  # fmt: skip
@@ -70,7 +80,7 @@ def bare_prophet_seconds(path: Path, goal: str) -> tuple[float, int]:
         started = time.perf_counter()
         Prophet().fit(frame).predict(future)
         total += time.perf_counter() - started
-    return total / len(series), len(series)
+    return total / len(series), (cpu_seconds() - cpu) / len(series), len(series)
 
 
 def demo_figures(teams: int, workers: int) -> None:
@@ -95,7 +105,9 @@ def demo_figures(teams: int, workers: int) -> None:
         cold = refresh_rolling(rolling, workers=workers)
         warm = refresh_rolling(rolling, workers=workers)
         total = len(cold.outcomes)
-        print(f"rolling refresh of all {total} series (each with its 90-day backtest):")
+        load = os.getloadavg()[0]
+        print(f"rolling refresh of all {total} series (each with its 90-day backtest; wall "
+              f"time, load average {load:.1f} on {os.cpu_count()} cores):")  # fmt: skip
         print(f"  serial, 1 process       {serial.seconds:6.1f} s")
         print(f"  parallel, {workers} workers     {cold.seconds:6.1f} s"
               f"  speed-up {serial.seconds / cold.seconds:.2f}x")  # fmt: skip
