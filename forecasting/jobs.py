@@ -35,7 +35,7 @@ class SeriesJob:
     def input_hash(self) -> str:
         """sha256 of the training series, masked days, calendar, country, days and policy."""
         digest = hashlib.sha256()
-        first, last = self.history["day"].min(), self.days.max()
+        first, last = self.history["day"].min() or self.days.min(), self.days.max()
         festivals = self.festivals.filter(
             (pl.col("end_day") >= first) & (pl.col("start_day") <= last)
         ).sort("event", "start_day")
@@ -50,6 +50,7 @@ class SeriesJob:
         return digest.hexdigest()
 
     def calendar(self) -> pl.DataFrame:
+        """Calendar features over the history and the days to forecast."""
         first = min(self.history["day"].min(), self.days.min())
         return calendar_features(self.festivals, self.country, first, self.days.max())
 
@@ -77,6 +78,8 @@ def run_job(job: SeriesJob, input_hash: str) -> SeriesResult:
     """Choose settings on the training data, fit, forecast (and backtest); never raises."""
     started = time.perf_counter()
     try:
+        if job.history.is_empty():
+            raise ValueError(f"no observations before {job.days.min()}; a fit needs at least 14")
         calendar = job.calendar()
         horizon = job.days.filter(job.days > job.history["day"].max()).len() or job.days.len()
         selection = choose_settings(job.history, calendar, horizon)

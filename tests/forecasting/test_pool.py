@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 import types
 
 import polars as pl
+import pytest
 
-from forecasting.jobs import SeriesJob
+from forecasting.jobs import SeriesJob, run_job
 from forecasting.pool import run_jobs
 
 
@@ -44,3 +46,14 @@ def test_workers_do_not_rerun_the_parents_main_script(tmp_path, monkeypatch):
     assert [result.team for result in results] == ["a", "b", "c"]
     assert all("only 5 observed days" in result.error for result in results)
     assert sorted(done for done, _, _ in calls) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("days", "reason"),
+    [(0, "ValueError: no observations before 2025-01-01"), (5, "only 5 observed days")],
+)
+def test_a_series_too_short_to_fit_fails_with_its_reason(days, reason):
+    job = short_job("a")
+    job = dataclasses.replace(job, history=job.history.head(days))
+    result = run_job(job, job.input_hash())
+    assert not result.ok and reason in result.error and result.forecast is None
