@@ -17,6 +17,7 @@ from metrics.goals import Status
 from ui import team_view as view
 from ui.context import require_goal
 from ui.formatting import format_share
+from ui.overview_view import STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
 from ui.widgets import download_csv, table
@@ -83,8 +84,9 @@ def contribution(report: ContributionReport, team: str, label: str) -> None:
     )
     target.metric(f"Target to date{per_day}", view.value_text(row["target"], metric))
     pace.metric("Pace", format_share(row["pace"]), help="Actual to date / target to date")
-    status.markdown("Status")
-    status.badge(view.status_word(row["status"]), color=view.status_colour(row["status"]))
+    with status:
+        st.markdown("Status")
+        status_badge(row["status"])
     st.caption(
         f"Uplift = actual {view.value_text(row['actual'], metric)} − natural growth "
         f"{view.value_text(row['natural'], metric)}; {view.uplift_text(row, metric)}."
@@ -189,7 +191,7 @@ def checkin_form(goal_id: str, team: str) -> None:
         st.text_input("Your name", key=field_key("author"))
         st.radio(
             "Status", list(Status), index=None, key=field_key("status"), horizontal=True,
-            format_func=lambda status: view.status_word(status).capitalize(),
+            format_func=STATUS_WORDS.get,
         )  # fmt: skip
         st.text_area("Notes", key=field_key("notes"))
         st.text_area("Problems", key=field_key("problems"), help="Needed when at or off track.")

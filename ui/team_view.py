@@ -16,16 +16,9 @@ from metrics.catalog import UNASSIGNED, Metric, Team
 from metrics.checkins import add_checkin
 from metrics.checks import FlagKind
 from metrics.errors import ValidationFailed
-from metrics.goals import Status
 from ui.formatting import format_value
+from ui.overview_view import status_text
 from ui.store_access import write
-
-STATUS_WORDS = {
-    Status.ON_TRACK: "on track",
-    Status.AT_RISK: "at risk",
-    Status.OFF_TRACK: "off track",
-}
-STATUS_COLOURS = {Status.ON_TRACK: "green", Status.AT_RISK: "orange", Status.OFF_TRACK: "red"}
 
 
 def team_ids(teams: Mapping[str, Team]) -> list[str]:
@@ -41,14 +34,6 @@ def team_label(teams: Mapping[str, Team], team: str) -> str:
 def unknown_team_message(wanted: str, ids: list[str]) -> str:
     listed = ", ".join(f"`{team}`" for team in ids) or "none yet"
     return f"There is no team `{wanted}`. Teams: {listed}. Pick one below (the link updates)."
-
-
-def status_word(status: str | None) -> str:
-    return STATUS_WORDS[Status(status)] if status else "unknown"
-
-
-def status_colour(status: str | None) -> str:
-    return STATUS_COLOURS[Status(status)] if status else "gray"
 
 
 def value_text(value: float | None, metric: Metric) -> str:
@@ -168,11 +153,11 @@ def flag_table(
 
 
 def checkin_table(checkins: pl.DataFrame) -> pl.DataFrame:
-    """`metrics.checkins.load_checkins` for people, newest first, statuses in words."""
-    words = {status.value: word for status, word in STATUS_WORDS.items()}
+    """`metrics.checkins.load_checkins` for people, newest first, statuses as mark and word
+    the way every page shows them (`overview_view.status_text`)."""
+    status = pl.col("status").map_elements(status_text, return_dtype=pl.String)
     return checkins.sort("created_at", descending=True, maintain_order=True).select(
-        pl.col("created_at").alias("when (UTC)"), pl.col("author").alias("by"),
-        pl.col("status").replace_strict(words, default=pl.col("status")),
+        pl.col("created_at").alias("when (UTC)"), pl.col("author").alias("by"), status,
         "notes", "problems", pl.col("next_actions").alias("next actions"),
     )  # fmt: skip
 

@@ -134,7 +134,7 @@ def test_checkins_newest_first_with_statuses_in_words():
     )
     shown = view.checkin_table(checkins)
     assert shown["by"].to_list() == ["Bo", "Ana"]
-    assert shown["status"].to_list() == ["at risk", "on track"]
+    assert shown["status"].to_list() == ["⚠ At risk", "✓ On track"]
 
 
 def test_a_refusal_lists_every_problem_with_its_fix():
