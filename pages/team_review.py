@@ -51,9 +51,10 @@ def choose_team(teams) -> str | None:
         "Team", ids, index=None, key=TEAM_KEY, placeholder="Choose a team",
         format_func=lambda team: view.team_label(teams, team), on_change=_link_to_team,
     )  # fmt: skip
-    if team is not None and st.query_params.get("team") != team:
-        st.query_params["team"] = team
-        st.session_state[LAST_TEAM_KEY] = team
+    if team is not None:
+        st.session_state[LAST_TEAM_KEY] = team  # kept while the selector is off screen
+        if st.query_params.get("team") != team:
+            st.query_params["team"] = team
     return team
 
 

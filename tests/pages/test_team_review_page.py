@@ -73,6 +73,19 @@ def test_choosing_another_team_updates_the_link(demo_goal_store, monkeypatch):
     assert shown_table(app, "by")["by"].tolist() == ["Zhao Min"]  # merchandising's check-in
 
 
+def test_coming_back_from_another_page_keeps_the_team(demo_goal_store, monkeypatch):
+    app = open_page(demo_goal_store, monkeypatch, "merchandising")
+    # not via Data: AppTest runs a page whose url_path is its file name without app.py (the
+    # `pages/` folder's old multipage mode), so the sidebar and its goal would be gone
+    app.switch_page("pages/review_meeting.py").run()
+    app.query_params.clear()  # the sidebar's links carry no ?team=
+    app.switch_page(PAGE).run()
+
+    assert not app.exception
+    assert app.selectbox(key=TEAM_KEY).value == "merchandising"
+    assert app.query_params["team"] == "merchandising"
+
+
 def test_an_unknown_team_is_named_with_the_teams_there_are(demo_goal_store, monkeypatch):
     app = open_page(demo_goal_store, monkeypatch, "promos")
 
