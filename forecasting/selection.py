@@ -38,7 +38,7 @@ VALIDATION_DAYS = 90
 TARGET_COVERAGE = 0.8
 WIDTHS = (0.8, 0.9, 0.95, 0.99)
 POLICY = {
-    "version": 1,
+    "version": 2,  # bump when a change to the code changes what a fit returns
     "grid": [s.to_json() for s in (*GRID, FALLBACK)],
     "validation_days": VALIDATION_DAYS,
     "coverage": TARGET_COVERAGE,
