@@ -77,8 +77,8 @@ def team_vs_natural_figure(
 
 def axis_title(metric: Metric, per: str) -> str:
     """'GMV per day (CNY), weekly average' and the like: what one point of the line means."""
-    if metric.kind is MetricKind.RATIO:
-        return f"{metric.name} (per {per})"
     unit = f" ({metric.unit})" if metric.unit else ""
+    if metric.kind is MetricKind.RATIO:
+        return f"{metric.name}{unit}, by {per}"
     average = ", weekly average" if per == "week" else ""
     return f"{metric.name} per day{unit}{average}"

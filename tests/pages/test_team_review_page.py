@@ -3,6 +3,7 @@ are written as entered, refused with the domain's reasons, kept across reloads a
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.checkins import load_checkins, validate_checkin
 from metrics.contribution_report import build_report
 from metrics.store import open_store
+from tests.metrics.contribution_store import build as build_store
 from ui import team_view as view
 from ui.formatting import format_share
 from ui.overview_view import STATUS_WORDS
@@ -113,6 +115,24 @@ def test_contribution_numbers_are_the_reports_for_that_team(demo_goal_store, mon
     assert any(view.uplift_text(row, report.metric) in text.value for text in app.caption)
     initiatives = report.initiatives.filter(team=team)
     assert sorted(shown_table(app, "uplift low (80%)")["uplift"]) == sorted(initiatives["uplift"])
+
+
+@pytest.mark.parametrize(("metric", "axis"), [("dau", "DAU per day"), ("conversion", "Conv")])
+def test_level_and_ratio_goals_show_the_teams_numbers_in_their_terms(
+    metric, axis, tmp_path, monkeypatch
+):
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as con:
+        goal = build_store(con, metric)
+        report = build_report(con, goal)
+    row = report.teams.filter(team="promo").row(0, named=True)
+    app = open_page(path, monkeypatch, "promo")
+
+    assert not app.exception
+    label = "Uplift to date (per day)" if metric == "dau" else "Uplift to date"
+    assert metrics_shown(app)[label] == view.value_text(row["uplift"], report.metric)
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["yaxis"]["title"]["text"].startswith(axis)
 
 
 def test_the_flags_a_team_is_part_of_are_said_in_plain_words(demo_goal_store, monkeypatch):

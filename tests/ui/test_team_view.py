@@ -11,6 +11,7 @@ from metrics.catalog import Metric, MetricKind, Team
 from metrics.checks import FLAG_SCHEMA
 from metrics.errors import Problem, ValidationFailed
 from ui import team_view as view
+from ui.team_charts import axis_title, team_vs_natural_figure
 
 GMV = Metric("gmv", "GMV", MetricKind.FLOW, "CNY")
 AOV = Metric("aov", "Average order value", MetricKind.RATIO, "CNY", "gmv", "orders")
@@ -149,3 +150,45 @@ def test_a_refusal_lists_every_problem_with_its_fix():
         "- **author** has no author. Fix: say who reports.",
         "- **problems** is at_risk without problems. Fix: say what.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "per", "title"),
+    [
+        (GMV, "day", "GMV per day (CNY)"),
+        (GMV, "week", "GMV per day (CNY), weekly average"),
+        (CONVERSION, "week", "Conversion (%), by week"),
+    ],
+)
+def test_the_chart_axis_says_what_one_point_means(metric, per, title):
+    assert axis_title(metric, per) == title
+
+
+def test_the_chart_shades_each_initiative_behind_actual_natural_and_its_interval():
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=k) for k in range(5)]
+    frame = pl.DataFrame(
+        {
+            "period": days,
+            "actual": [10.0, 11.0, 12.0, None, None],
+            "natural": [10.0] * 5,
+            "natural_lower": [9.0] * 5,
+            "natural_upper": [11.0] * 5,
+        }
+    )
+    windows = pl.DataFrame(
+        {
+            "initiative": ["sale"],
+            "name": ["Spring sale"],
+            "start_day": [days[1]],
+            "end_day": [days[2]],
+        }
+    )
+    figure = team_vs_natural_figure(
+        frame, windows, metric=GMV, team_name="Promotions", as_of=days[2], per="day"
+    )
+    names = [trace.name for trace in figure.data]
+
+    assert names[1:] == ["natural growth: 80% interval", "natural growth", "Promotions: actual"]
+    shaded = [shape for shape in figure.layout.shapes if shape.type == "rect"]
+    assert len(shaded) == 1 and shaded[0].x1 == days[3]  # the window's last day is shaded whole
+    assert [a.text for a in figure.layout.annotations] == ["Spring sale"]
