@@ -83,7 +83,8 @@ def goal_form(defaults: Goal | None, catalogue: dict[str, Metric], scope: str) -
     if target is None:
         return None
     st.caption(f"= {format_value(target, metric.unit, kind=metric.kind)}")
-    return Goal(goal_id.strip(), name.strip(), metric_id, start, end, float(target), method)
+    goal_id = goal_id.strip()  # an empty name is saved as the id, so compare it that way
+    return Goal(goal_id, name.strip() or goal_id, metric_id, start, end, float(target), method)
 
 
 def tactics_editor(rows: pl.DataFrame, inputs: view.PreviewInputs, key: str) -> pl.DataFrame | None:
@@ -130,6 +131,10 @@ def show_preview(preview: pl.DataFrame, metric: Metric) -> None:
     shown = view.preview_table(preview)
     money = st.column_config.NumberColumn(format=view.number_format(metric))
     config = {"natural": money, "target": money, "above_natural": money}
+    config["above_natural"] = st.column_config.NumberColumn(
+        "above natural", format=view.number_format(metric), help="Target - natural baseline"
+    )
+    config["set_by_hand"] = st.column_config.CheckboxColumn("set by hand")
     table(shown, name="monthly_targets_preview", column_config=config)
     chart = monthly_targets_chart(shown, metric.unit, ratio=metric.kind is MetricKind.RATIO)
     st.plotly_chart(chart, theme="streamlit", key="goals-preview-chart")
@@ -160,7 +165,9 @@ def fit_baseline(goal_id: str, author: str, refit: bool) -> list[tuple[str, str]
 
 def save(
     goal: Goal, author: str, tactics: pl.DataFrame | None, clear: bool, fit: bool, refit: bool
-):
+) -> None:
+    """Save the goal; when `fit`, it waits (pending) while its baseline is fitted, then is split.
+    `refit` replaces a frozen baseline that does not fit the goal's new period or metric."""
     try:
         saved = write(
             set_goal,
@@ -178,6 +185,16 @@ def save(
         st.error(f"Not saved: {error}")
         return
     view.finish("goals", said, opened=goal.goal if current_goal() != goal.goal else None)
+
+
+def fit_pending(goal_id: str, author: str) -> None:
+    """A saved goal waiting for its baseline: fit it and split the goal, nothing else changes."""
+    try:
+        said = fit_baseline(goal_id, author, refit=False)
+    except DataopsError as error:
+        st.error(f"Not fitted: {error}")
+        return
+    view.finish("goals", said)
 
 
 def confirm_replace(
@@ -222,14 +239,18 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
         "untick it to give the month back to the method. Saving re-spreads the other months by "
         "one factor, so the months still add up to the goal's target."
     )
-    money = st.column_config.NumberColumn(format=view.number_format(metric_of(saved)))
+    money = view.number_format(metric_of(saved), 2)
     frame = view.month_editor_frame(targets)
     edited = st.data_editor(
         frame,
         key=f"goals-editor-months-{saved.goal}",
         hide_index=True,
         disabled=["month", "method_target"],
-        column_config={"method_target": money, "target": money, "set_by_hand": "set by hand"},
+        column_config={
+            "method_target": st.column_config.NumberColumn("from the method", format=money),
+            "target": st.column_config.NumberColumn("target", format=money),
+            "set_by_hand": "set by hand",
+        },
     )
     download_csv(frame, name=f"{saved.goal}_monthly_targets")
     edits = view.month_edits(targets, edited)
@@ -321,16 +342,21 @@ if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:
     blocked = True
 if not author:
     st.warning("Type your name at the top: it is recorded with every change.")
+if not goal.goal:
+    st.warning("Give the goal an id (e.g. gmv_2026) to save it.")
 
 changed = view.has_changes(saved, goal, tactics, stored_tactics, clear)
 fit_only = saved is not None and not changed and fit  # a saved goal waiting for its baseline
 if saved is not None and not changed and not fit:
     st.caption("No changes to save.")
-label = "Save and fit the natural baseline" if fit else "Save goal"
-ready = (changed or fit_only) and not blocked and bool(author)
+label = "Save goal" if not fit else "Save and fit the natural baseline"
+label = "Fit the natural baseline" if fit_only else label
+ready = (changed or fit_only) and not blocked and bool(author and goal.goal)
 request = view.request_key(goal, tactics, clear)
 if st.button(label, type="primary", key="goals-save", disabled=not ready):
-    if saved is None or fit_only:
+    if fit_only:
+        fit_pending(goal.goal, author)
+    elif saved is None:
         save(goal, author, tactics, clear, fit, inputs.baseline_frozen)
     else:
         st.session_state[CONFIRM] = request  # nothing saved is replaced without a second click

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.catalog import UNASSIGNED, load_metrics, load_teams
+from metrics.catalog import UNASSIGNED, Metric, load_metrics, load_teams
 from metrics.decomposition import goal_months
 from metrics.errors import DataopsError, Problem, problems_frame
 from metrics.goals import load_goal
@@ -64,7 +64,10 @@ def phases_section(goal_id: str, months, author: str) -> list[str]:
     )
     download_csv(edited, name=f"{goal_id}_phases", label="Download phases CSV")
     phases, problems = view.phases_from_editor(edited, months)
-    show_problems(problems, "phases")
+    if edited.is_empty() and stored.is_empty():
+        st.info("No phases yet: add one row per phase (its months and its one main task).")
+    else:
+        show_problems(problems, "phases")
     changed = phases is not None and not phases.equals(stored)
     ready = changed and bool(author)
     if st.button("Save phases", key="phases-save-phases", disabled=not ready) and ready:
@@ -122,7 +125,7 @@ def assignments_section(goal_id: str, phase_ids: list[str], author: str) -> None
         finish("phases", [("success", f"Assignments of {goal_id} saved by {author}.")])
 
 
-def team_targets_section(goal_id: str, unit: str, fmt: str) -> None:
+def team_targets_section(goal_id: str, metric: Metric) -> None:
     st.subheader("Each team's target per phase")
     st.caption(
         "Team target = its natural baseline over the phase + its share of the phase's gap "
@@ -137,29 +140,30 @@ def team_targets_section(goal_id: str, unit: str, fmt: str) -> None:
         )
         st.page_link("pages/goals.py", label="Goals", icon=":material/flag:")
         return
+    number, value = st.column_config.NumberColumn, number_format(metric)
     config = {
-        name: st.column_config.NumberColumn(f"{name.replace('_', ' ')} ({unit})", format=fmt)
-        for name in ("natural", "share_of_gap", "target")
-    }
-    config |= {"share": st.column_config.NumberColumn(format="percent")}
-    config |= {
-        name: st.column_config.NumberColumn(name.replace("_", " "), format="localized")
-        for name in ("indicator_natural", "indicator_target")
+        "share": number(format="percent"),
+        "natural": number(format=value),
+        "share_of_gap": number("share of gap", format=value, help="What the team must add"),
+        "target": number(format=value),
+        "indicator_natural": number("indicator natural", format="localized"),
+        "indicator_target": number("indicator target", format="localized"),
     }
     table(view.team_targets_table(targets), name=f"{goal_id}_team_targets", column_config=config)
 
 
-def shortfall_section(goal_id: str, author: str, unit: str, kind: str) -> None:
+def shortfall_section(goal_id: str, author: str, metric: Metric) -> None:
     st.subheader("Shortfalls")
     shortfalls = read(load_phase_shortfalls, goal_id)
-    fmt = "percent" if kind == "ratio" else "localized"
-    money = st.column_config.NumberColumn(format=fmt)
+    money = st.column_config.NumberColumn(format=number_format(metric))
     table(
         view.shortfall_table(shortfalls),
         name=f"{goal_id}_phase_shortfalls",
         column_config={"target": money, "actual": money, "shortfall": money},
         empty="No phase has monthly targets to measure yet.",
     )
+    if shortfalls.is_empty():
+        return
     eligible = view.respreadable(shortfalls)
     if not eligible:
         st.caption("No ended phase is short of its target with a phase after it.")
@@ -171,11 +175,12 @@ def shortfall_section(goal_id: str, author: str, unit: str, kind: str) -> None:
     if st.session_state.get(CONFIRM) != phase:
         return
     with st.container(border=True):
+        missed = format_value(short, metric.unit, kind=metric.kind)
         st.warning(
-            f"Phase {phase} ended {format_value(short, unit, kind=kind)} short. Re-spreading sets "
-            "its months' targets to their actuals (marked as set by hand) and raises every later "
-            "month not set by hand by one factor, so the months still add up to the goal's "
-            "target. The change is recorded in the goal's history."
+            f"Phase {phase} ended {missed} short. Re-spreading sets its months' targets to "
+            "their actuals (marked as set by hand) and raises every later month not set by hand "
+            "by one factor, so the months still add up to the goal's target. The change is "
+            "recorded in the goal's history."
         )
         yes, no = st.columns(2)
         if no.button("Cancel", key="phases-respread-no"):
@@ -207,5 +212,5 @@ if not author:
     st.warning("Type your name above: it is recorded with every change.")
 phase_ids = phases_section(goal_id, goal_months(goal.start_day, goal.end_day), author)
 assignments_section(goal_id, phase_ids, author)
-team_targets_section(goal_id, metric.unit, number_format(metric))
-shortfall_section(goal_id, author, metric.unit, metric.kind)
+team_targets_section(goal_id, metric)
+shortfall_section(goal_id, author, metric)

@@ -19,7 +19,7 @@ def monthly_targets_chart(table: pl.DataFrame, unit: str, *, ratio: bool = False
     set_by_hand, as `ui.goals_view.preview_table` gives."""
     months = table["month"].to_list()
     hand = table["set_by_hand"].fill_null(False).to_list()
-    number = ".2%" if ratio else ",.4s"
+    number = ".2%" if ratio else ",.0f"
     figure = go.Figure()
     if table["natural"].null_count() < table.height:
         figure.add_bar(
@@ -42,7 +42,12 @@ def monthly_targets_chart(table: pl.DataFrame, unit: str, *, ratio: bool = False
         barmode="group",
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.12},
-        yaxis={"title": unit or None, "tickformat": ".1%" if ratio else "~s"},
+        # "B" writes billions as B (not SI's G), the way the rest of the cockpit writes them
+        yaxis={
+            "title": unit or None,
+            "tickformat": ".1%" if ratio else None,
+            "exponentformat": "B",
+        },
         xaxis={"type": "category"},
         height=340,
     )

@@ -28,6 +28,7 @@ from metrics.forecast_store import goal_baseline
 from metrics.goal_inputs import last_year_monthly
 from metrics.goals import Goal
 from metrics.plan_files import parse_tactics
+from ui.formatting import format_value
 
 AUTHOR_KEY = "plan-author"  # not a widget key, so the name survives moving between pages
 
@@ -143,9 +144,13 @@ def target_meaning(metric: Metric) -> str:
     }[metric.kind]
 
 
-def number_format(metric: Metric) -> str:
-    """The st.column_config number format of the metric's values."""
-    return "percent" if metric.kind is MetricKind.RATIO or metric.unit == "%" else "localized"
+def number_format(metric: Metric, decimals: int = 0) -> str:
+    """The st.column_config number format of the metric's values, its unit included: percent
+    for ratios, else e.g. `¥%,.0f` for CNY or `%,.0f users`, as `format_value` places the unit."""
+    if metric.kind is MetricKind.RATIO or metric.unit == "%":
+        return "percent"
+    prefix, _, suffix = format_value(0.0, metric.unit).partition("0")
+    return f"{prefix}%,.{decimals}f{suffix}"
 
 
 def preview_table(preview: pl.DataFrame) -> pl.DataFrame:
@@ -156,7 +161,7 @@ def preview_table(preview: pl.DataFrame) -> pl.DataFrame:
         "target",
         above_natural=pl.col("target") - pl.col("natural"),
         set_by_hand=pl.col("overridden"),
-        note=pl.col("note"),
+        note=pl.col("note").fill_null(""),
     )
 
 
@@ -179,10 +184,12 @@ def default_tactics(months: pl.DataFrame, festivals: pl.DataFrame) -> pl.DataFra
     """Tactic weights for the festivals inside the goal's months, each festival's weight split
     over its months by days. `festivals`: event, start_day, end_day. Columns: month (YYYY-MM),
     tactic, weight."""
-    days = pl.date_range(months["month"].min(), months["month"].max(), eager=True, interval="1d")
-    wanted = festivals.filter(pl.col("event").is_in(list(FESTIVAL_TACTICS)))
+    wanted = festivals.filter(
+        pl.col("event").is_in(list(FESTIVAL_TACTICS)),
+        pl.col("end_day") >= months["month"].min(),
+        pl.col("start_day").dt.truncate("1mo") <= months["month"].max(),
+    )
     spans = wanted.with_columns(day=pl.date_ranges("start_day", "end_day")).explode("day")
-    spans = spans.filter(pl.col("day").is_in(days.implode()))
     names = pl.col("event").replace_strict({k: v[0] for k, v in FESTIVAL_TACTICS.items()})
     weights = pl.col("event").replace_strict({k: v[1] for k, v in FESTIVAL_TACTICS.items()})
     window_days = (pl.col("end_day") - pl.col("start_day")).dt.total_days() + 1
@@ -276,7 +283,7 @@ def month_editor_frame(targets: pl.DataFrame) -> pl.DataFrame:
         "method_target",
         "target",
         set_by_hand=pl.col("overridden"),
-        note=pl.col("note"),
+        note=pl.col("note").fill_null(""),
     )
 
 

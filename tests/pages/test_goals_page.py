@@ -21,7 +21,7 @@ from metrics.catalog import load_metrics
 from metrics.forecast_store import goal_baseline
 from metrics.goal_edits import set_goal
 from metrics.goal_inputs import last_year_monthly
-from metrics.goals import find_goal, goal_changes, load_goal, load_tactics, monthly_targets
+from metrics.goals import Goal, find_goal, goal_changes, load_goal, load_tactics, monthly_targets
 from metrics.store import open_store
 from tests.metrics.plan_factories import freeze_baseline
 from ui.context import GOAL_KEY
@@ -223,11 +223,17 @@ def test_a_month_set_by_hand_is_marked_and_kept_when_the_goal_changes(copy, monk
     assert (kept["target"], kept["overridden"]) == (pytest.approx(march["target"] * 1.2), True)
 
 
-def test_a_method_without_a_frozen_baseline_fits_one_with_progress_then_splits(copy, monkeypatch):
+H2 = Goal(
+    "gmv_h2", "GMV H2", "gmv", dt.date(2025, 7, 1), dt.date(2025, 12, 31), 5e9, dec.Method.NATURAL
+)
+
+
+@pytest.fixture
+def fake_freeze(monkeypatch) -> list[tuple[str, bool]]:
+    """The runner's freeze, without Prophet: the demo goal's baseline over the goal's period."""
     calls = []
 
-    def fake_freeze(store_path, goal, *, rebaseline=False, progress=None, **options):
-        """Freeze the demo goal's baseline over the new goal's period, as the runner would."""
+    def freeze(store_path, goal, *, rebaseline=False, progress=None, **options):
         calls.append((goal, rebaseline))
         with open_store(store_path) as con:
             period = find_goal(con, goal)
@@ -239,9 +245,29 @@ def test_a_method_without_a_frozen_baseline_fits_one_with_progress_then_splits(c
             progress(done, 2, "gmv / promotions")
         return RunReport("goal", goal, "CN", (), 0.1)
 
-    monkeypatch.setattr(runner, "freeze_goal_baseline", fake_freeze)
-    values = dict(id="gmv_h2", metric="gmv", start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31))
-    app = fill_new_goal(open_page(copy, monkeypatch), values | dict(target=5e9, method="natural"))
+    monkeypatch.setattr(runner, "freeze_goal_baseline", freeze)
+    return calls
+
+
+def assert_split_by_the_new_baseline(store: Path, actions: list[str]) -> None:
+    with open_store(store, read_only=True) as con:
+        targets = monthly_targets(con, H2.goal)
+        months = dec.goal_months(H2.start_day, H2.end_day)
+        metric = load_metrics(con)[H2.metric]
+        natural = dec.monthly_natural(metric, goal_baseline(con, H2.goal), months)
+        changes = goal_changes(con, H2.goal)
+    expected = natural["natural"] * H2.target / natural["natural"].sum()
+    assert targets["target"].to_list() == pytest.approx(expected.to_list(), rel=1e-12)
+    assert changes["action"].to_list() == actions
+    assert json.loads(changes["detail"][0])["after"]["pending"]
+
+
+def test_a_new_goal_without_a_baseline_gets_one_fitted_with_progress_then_split(
+    copy, monkeypatch, fake_freeze
+):
+    values = dict(id=H2.goal, metric=H2.metric, start=H2.start_day, end=H2.end_day)
+    values |= dict(target=H2.target, method=H2.method)
+    app = fill_new_goal(open_page(copy, monkeypatch), values)
 
     assert not app.exception
     assert any("None is frozen" in i.value for i in app.info)
@@ -250,14 +276,23 @@ def test_a_method_without_a_frozen_baseline_fits_one_with_progress_then_splits(c
     button(app, "goals-save").click().run()
 
     assert not app.exception
-    assert calls == [("gmv_h2", False)]
-    with open_store(copy, read_only=True) as con:
-        targets = monthly_targets(con, "gmv_h2")
-        months = dec.goal_months(values["start"], values["end"])
-        metric = load_metrics(con)["gmv"]
-        natural = dec.monthly_natural(metric, goal_baseline(con, "gmv_h2"), months)
-        actions = goal_changes(con, "gmv_h2")["action"].to_list()
-    expected = natural["natural"] * 5e9 / natural["natural"].sum()
-    assert targets["target"].to_list() == pytest.approx(expected.to_list(), rel=1e-12)
-    assert actions == ["created", "decomposed"]
-    assert json.loads(read_store(copy, goal_changes, "gmv_h2")["detail"][0])["after"]["pending"]
+    assert fake_freeze == [(H2.goal, False)]
+    assert_split_by_the_new_baseline(copy, ["created", "decomposed"])
+    assert button(app, "goals-open").label == f"Work on {H2.goal}"
+
+
+def test_a_saved_goal_waiting_for_its_baseline_is_fitted_and_split_unchanged(
+    copy, monkeypatch, fake_freeze
+):
+    with open_store(copy) as con:
+        set_goal(con, H2, "setup", decompose=False)
+    app = open_page(copy, monkeypatch)  # the newest goal is the sidebar's first
+
+    assert app.radio(key="goals-mode").value == "edit"
+    assert button(app, "goals-save").label == "Fit the natural baseline"
+    button(app, "goals-save").click().run()
+
+    assert not app.exception
+    assert fake_freeze == [(H2.goal, False)]
+    assert_split_by_the_new_baseline(copy, ["created", "decomposed"])  # no empty "changed"
+    assert read_store(copy, find_goal, H2.goal).definition() == H2.definition()

@@ -100,19 +100,24 @@ def test_reference_values_are_last_years_and_the_natural_baselines_period_values
 def test_default_tactics_weigh_the_festivals_inside_the_period():
     months = dec.goal_months(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     festivals = pl.DataFrame(
-        {
-            "event": ["spring_festival_runup", "spring_festival", "618", "double_11", "other"],
-            "start_day": [dt.date(2025, 1, 8), dt.date(2025, 1, 28), dt.date(2025, 6, 1),
-                          dt.date(2025, 11, 1), dt.date(2025, 3, 1)],
-            "end_day": [dt.date(2025, 1, 27), dt.date(2025, 2, 4), dt.date(2025, 6, 18),
-                        dt.date(2025, 11, 11), dt.date(2025, 3, 2)],
-        }
-    )  # fmt: skip
+        [
+            ("spring_festival_runup", dt.date(2025, 1, 8), dt.date(2025, 1, 27)),
+            ("spring_festival", dt.date(2025, 1, 28), dt.date(2025, 2, 4)),
+            ("618", dt.date(2025, 6, 1), dt.date(2025, 6, 18)),
+            ("double_11", dt.date(2025, 11, 1), dt.date(2025, 11, 11)),
+            ("double_12", dt.date(2025, 12, 8), dt.date(2025, 12, 12)),
+            ("double_11", dt.date(2024, 11, 1), dt.date(2024, 11, 11)),
+            ("members_day", dt.date(2025, 3, 1), dt.date(2025, 3, 2)),
+        ],
+        schema=["event", "start_day", "end_day"],
+        orient="row",
+    )
     tactics = view.default_tactics(months, festivals)
     assert tactics.rows() == [
         ("2025-01", "New Year goods run-up", 4.0),
         ("2025-06", "618 shopping festival", 5.0),
         ("2025-11", "Double 11 (Singles' Day)", 6.0),
+        ("2025-12", "Double 12", 1.5),
     ]
 
 
