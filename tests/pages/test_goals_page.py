@@ -19,7 +19,7 @@ from forecasting.report import RunReport
 from metrics import decomposition as dec
 from metrics.catalog import load_metrics
 from metrics.forecast_store import goal_baseline
-from metrics.goal_edits import set_goal
+from metrics.goal_edits import override_month, set_goal
 from metrics.goal_inputs import last_year_monthly
 from metrics.goals import Goal, find_goal, goal_changes, load_goal, load_tactics, monthly_targets
 from metrics.store import open_store
@@ -296,3 +296,19 @@ def test_a_saved_goal_waiting_for_its_baseline_is_fitted_and_split_unchanged(
     assert fake_freeze == [(H2.goal, False)]
     assert_split_by_the_new_baseline(copy, ["created", "decomposed"])  # no empty "changed"
     assert read_store(copy, find_goal, H2.goal).definition() == H2.definition()
+
+
+def test_months_set_by_hand_can_be_cleared_when_the_goal_is_saved_again(copy, monkeypatch):
+    with open_store(copy) as con:
+        march = monthly_targets(con, GOAL)["month"][2]
+        override_month(con, GOAL, march, 1e9, "setup", note="fair")
+    app = open_page(copy, monkeypatch)
+    app.checkbox(key=f"{EDIT}-clear").check().run()
+    assert not preview_shown(app)["set_by_hand"].any()  # the preview shows the months cleared
+    button(app, "goals-save").click().run()
+    assert any("are cleared" in m.value for m in app.markdown)
+    button(app, "goals-confirm-yes").click().run()
+
+    assert not app.exception
+    assert not read_store(copy, monthly_targets, GOAL)["overridden"].any()
+    assert any("Cleared 1 hand override" in i.value for i in app.info)
