@@ -12,29 +12,29 @@ navigation = st.navigation(
     {
         "Company": [
             st.Page(
-                "pages/overview.py",
+                "app_pages/overview.py",
                 title="Overview",
                 icon=":material/dashboard:",
                 url_path="overview",
                 default=True,
             ),
             st.Page(
-                "pages/review_meeting.py",
+                "app_pages/review_meeting.py",
                 title="Review meeting",
                 icon=":material/forum:",
                 url_path="review",
             ),
         ],
         "Plan": [
-            st.Page("pages/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
+            st.Page("app_pages/goals.py", title="Goals", icon=":material/flag:", url_path="goals"),
             st.Page(
-                "pages/phases.py",
+                "app_pages/phases.py",
                 title="Phases",
                 icon=":material/timeline:",
                 url_path="phases",
             ),
             st.Page(
-                "pages/forecasts.py",
+                "app_pages/forecasts.py",
                 title="Forecasts",
                 icon=":material/insights:",
                 url_path="forecasts",
@@ -42,14 +42,14 @@ navigation = st.navigation(
         ],
         "Teams": [
             st.Page(
-                "pages/team_review.py",
+                "app_pages/team_review.py",
                 title="Team review",
                 icon=":material/groups:",
                 url_path="team",
             ),
         ],
         "Data": [
-            st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+            st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
         ],
     }
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ def python_files(*folders: str) -> list[Path]:
     ("folders", "forbidden"),
     [
         (("metrics", "forecasting"), {"streamlit"}),
-        (("metrics", "ui", "pages", "cli"), {"prophet", "pandas", "cmdstanpy"}),
-        (("pages",), {"duckdb"}),
+        (("metrics", "ui", "app_pages", "cli"), {"prophet", "pandas", "cmdstanpy"}),
+        (("app_pages",), {"duckdb"}),
     ],
 )
 def test_packages_do_not_import_what_their_layer_forbids(folders, forbidden):
@@ -45,7 +46,22 @@ def test_packages_do_not_import_what_their_layer_forbids(folders, forbidden):
 def test_only_ui_wraps_streamlit_caches():
     offenders = [
         str(path.relative_to(ROOT))
-        for path in python_files("pages", "metrics", "forecasting", "cli")
+        for path in python_files("app_pages", "metrics", "forecasting", "cli")
         if "st.cache_" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_pages_run_no_sql_and_no_frame_logic():
+    """Pages lay out widgets and call functions; queries and frame logic live in metrics/ui."""
+    patterns = {
+        "runs SQL": re.compile(r"\b(con|conn|connection)\.(sql|execute)\("),
+        "builds Polars expressions": re.compile(r"\bpl\.(col|lit|when|concat)\("),
+    }
+    offenders = [
+        f"{path.relative_to(ROOT)} {what}"
+        for path in python_files("app_pages")
+        for what, pattern in patterns.items()
+        if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -95,12 +95,12 @@ def require_goal() -> tuple[str, dt.date]:
     goal_id, as_of = current_goal(), current_as_of()
     if goal_id is None:
         st.info("There is no goal yet. Agree the company goal first, then come back.")
-        st.page_link("pages/goals.py", label="Set a goal", icon=":material/flag:")
+        st.page_link("app_pages/goals.py", label="Set a goal", icon=":material/flag:")
         st.stop()
     if as_of is None:
         st.info(
             "The goal has no data inside its period yet. Import observations on the Data page."
         )
-        st.page_link("pages/data.py", label="Import data", icon=":material/database:")
+        st.page_link("app_pages/data.py", label="Import data", icon=":material/database:")
         st.stop()
     return goal_id, as_of

@@ -265,7 +265,7 @@ def report_or_stop(goal_id: str, as_of: dt.date) -> ContributionReport:
             "contributions against. Freeze one on the Forecasts page, or run "
             f"`dataops forecast --goal {goal_id}`."
         )
-        _link_if_shown("pages/forecasts.py", "Open Forecasts", ":material/insights:")
+        _link_if_shown("app_pages/forecasts.py", "Open Forecasts", ":material/insights:")
     except DataopsError as error:
         st.error(str(error))
     st.stop()

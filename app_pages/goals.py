@@ -276,7 +276,7 @@ if opened := view.show_flash("goals"):
 catalogue = read(load_metrics)
 if not catalogue:
     st.info("No metrics yet: a goal is set on a metric of the catalogue. Import metrics first.")
-    st.page_link("pages/data.py", label="Import data", icon=":material/database:")
+    st.page_link("app_pages/data.py", label="Import data", icon=":material/database:")
     st.stop()
 
 author = view.author_input("goals")

@@ -20,7 +20,7 @@ from ui.formatting import format_share
 from ui.overview_view import STATUS_WORDS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/team_review.py"
+PAGE = "app_pages/team_review.py"
 GOAL = "gmv_2025"  # the demo's goal
 TEAM_KEY = "team_review-team"
 
@@ -77,9 +77,7 @@ def test_choosing_another_team_updates_the_link(demo_goal_store, monkeypatch):
 
 def test_coming_back_from_another_page_keeps_the_team(demo_goal_store, monkeypatch):
     app = open_page(demo_goal_store, monkeypatch, "merchandising")
-    # not via Data: AppTest runs a page whose url_path is its file name without app.py (the
-    # `pages/` folder's old multipage mode), so the sidebar and its goal would be gone
-    app.switch_page("pages/review_meeting.py").run()
+    app.switch_page("app_pages/data.py").run()
     app.query_params.clear()  # the sidebar's links carry no ?team=
     app.switch_page(PAGE).run()
 

@@ -15,7 +15,7 @@ from tests.metrics.contribution_store import DEMO_GOAL
 from ui.overview_view import STATUS_WORDS, value_text
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/review_meeting.py"
+PAGE = "app_pages/review_meeting.py"
 
 
 @pytest.fixture(scope="module")

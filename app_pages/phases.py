@@ -138,7 +138,7 @@ def team_targets_section(goal_id: str, metric: Metric) -> None:
             "Team targets appear once the goal has monthly targets, phases, assignments and a "
             f"frozen natural baseline (see the Goals page, or `dataops forecast --goal {goal_id}`)."
         )
-        st.page_link("pages/goals.py", label="Goals", icon=":material/flag:")
+        st.page_link("app_pages/goals.py", label="Goals", icon=":material/flag:")
         return
     number, value = st.column_config.NumberColumn, number_format(metric)
     config = {

@@ -19,7 +19,7 @@ from ui.overview_charts import running_label
 from ui.overview_view import value_text
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/overview.py"
+PAGE = "app_pages/overview.py"
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,9 @@ from metrics.goal_inputs import last_year_monthly
 from metrics.goals import Goal, find_goal, goal_changes, load_goal, load_tactics, monthly_targets
 from metrics.store import open_store
 from tests.metrics.plan_factories import freeze_baseline
-from ui.context import GOAL_KEY
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/goals.py"
+PAGE = "app_pages/goals.py"
 GOAL = "gmv_2025"  # the demo's goal
 EDIT = f"goals-edit-{GOAL}"  # the prefix of the form's keys while editing it
 TACTICS = pl.DataFrame(
@@ -42,28 +41,10 @@ TACTICS = pl.DataFrame(
 def open_page(store: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DATAOPS_STORE", str(store))
     app = AppTest.from_file(APP, default_timeout=120).run()
-    keep_sidebar_context(app)
     app.switch_page(PAGE).run()
     if any(box.key == "goals-author" for box in app.text_input):
         app.text_input(key="goals-author").set_value("ana").run()
     return app
-
-
-def keep_sidebar_context(app: AppTest) -> None:
-    """Set the sidebar's goal before every run, as the sidebar does in the app.
-
-    After `switch_page`, AppTest runs the page's file alone, without app.py and its sidebar, so
-    the sidebar's goal would be forgotten after one rerun and the page would fall back to
-    "new goal".
-    """
-    goal, run = app.session_state[GOAL_KEY], app._run
-
-    def run_with_context(*args, **kwargs) -> AppTest:
-        if goal is not None:
-            app.session_state[GOAL_KEY] = goal
-        return run(*args, **kwargs)
-
-    app._run = run_with_context  # app.run() and every widget's .run() go through _run
 
 
 def preview_shown(app: AppTest) -> pl.DataFrame:

@@ -14,7 +14,7 @@ from metrics import forecast_store as fs
 from metrics.store import open_store, transaction
 from tests.forecasting.factories import GOAL_END, build_store
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "forecasts.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SETTINGS = {"mode": "multiplicative", "changepoint_prior": 0.01, "seasonality_prior": 10.0,
             "holidays_prior": 10.0, "log": True, "interval_width": 0.8}  # fmt: skip
 
@@ -56,7 +56,8 @@ def write_rolling_run(path: Path, team: str, *, smape: float, naive: float) -> i
 
 def page(path: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DATAOPS_STORE", str(path))
-    return AppTest.from_file(PAGE, default_timeout=120).run()
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    return app.switch_page("app_pages/forecasts.py").run()
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from metrics.goals import goal_changes, load_goal, monthly_targets
 from metrics.phase_review import load_team_phase_targets, monthly_actuals
 from metrics.phases import load_assignments, load_phases
 from metrics.store import open_store
-from tests.pages.test_goals_page import keep_sidebar_context
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/phases.py"
+PAGE = "app_pages/phases.py"
 GOAL = "gmv_2025"  # the demo's goal
 PHASES = f"phases-editor-phases-{GOAL}"
 ASSIGNMENTS = f"phases-editor-assignments-{GOAL}"
@@ -27,7 +26,6 @@ ASSIGNMENTS = f"phases-editor-assignments-{GOAL}"
 def open_page(store: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DATAOPS_STORE", str(store))
     app = AppTest.from_file(APP, default_timeout=120).run()
-    keep_sidebar_context(app)
     app.switch_page(PAGE).run()
     if any(box.key == "phases-author" for box in app.text_input):
         app.text_input(key="phases-author").set_value("ben").run()

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.store import open_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+DATA_PAGE = "app_pages/data.py"
 
 TEAMS = b"team,name,department\ngrowth,Growth,growth\n"
 METRICS = b"metric,name,kind,unit,numerator,denominator,higher_is_better\ngmv,GMV,flow,CNY,,,true\n"
@@ -27,7 +28,7 @@ def store_contents(path: Path) -> dict[str, list[tuple]]:
 @pytest.fixture
 def app(store_path, monkeypatch):
     monkeypatch.setenv("DATAOPS_STORE", str(store_path))
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return AppTest.from_file(APP, default_timeout=120).run().switch_page(DATA_PAGE).run()
 
 
 def upload(app: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
