@@ -98,9 +98,7 @@ def require_goal() -> tuple[str, dt.date]:
         st.page_link("app_pages/goals.py", label="Set a goal", icon=":material/flag:")
         st.stop()
     if as_of is None:
-        st.info(
-            "The goal has no data inside its period yet. Import observations on the Data page."
-        )
+        st.info("The goal has no data inside its period yet. Import observations on the Data page.")
         st.page_link("app_pages/data.py", label="Import data", icon=":material/database:")
         st.stop()
     return goal_id, as_of

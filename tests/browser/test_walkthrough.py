@@ -63,6 +63,11 @@ def assert_no_exception(page) -> None:
     assert page.get_by_text("Page not found").count() == 0
 
 
+def fill(page, label: str, text: str) -> None:
+    # by role: "Problems" also labels its help button
+    page.get_by_role("textbox", name=label, exact=True).fill(text)
+
+
 @pytest.mark.parametrize(("path", "heading"), PAGES)
 def test_every_page_opens_without_an_exception(page, app_url, path, heading):
     open_page(page, f"{app_url}/{path}", heading)
@@ -80,11 +85,11 @@ def test_the_team_deep_link_opens_that_team(page, app_url):
 def test_a_check_in_survives_a_reload(page, app_url):
     note = f"Browser check-in {uuid.uuid4().hex[:8]}"
     open_page(page, f"{app_url}/team?team=content_ops", "Team review")
-    page.get_by_role("textbox", name="Your name", exact=True).fill("Browser Tester")
+    fill(page, "Your name", "Browser Tester")
     page.get_by_text("At risk", exact=True).click()
-    page.get_by_role("textbox", name="Notes", exact=True).fill(note)
-    page.get_by_role("textbox", name="Problems", exact=True).fill("Traffic from the summer series fell short")
-    page.get_by_role("textbox", name="Next actions", exact=True).fill("Move budget to the autumn series")
+    fill(page, "Notes", note)
+    fill(page, "Problems", "Traffic from the summer series fell short")
+    fill(page, "Next actions", "Move budget to the autumn series")
     page.get_by_role("button", name="Save check-in").click()
     wait_until_idle(page)
     assert_no_exception(page)
