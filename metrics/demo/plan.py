@@ -27,7 +27,9 @@ from metrics.goals import Goal
 from metrics.phases import save_assignments, save_phases
 
 DEMO_BY = "demo"
-UPLIFT = 0.10  # the target's uplift over the planted natural GMV: a stretch, not a dream
+# The target asks operations for 2% above natural GMV: the planted campaigns add about 1.5%, so
+# the demo opens on a company that is at risk, with some teams ahead and some behind.
+UPLIFT = 0.02
 
 # Each archetype's indicator and its weight in each phase's gap (normalised over the teams).
 INDICATORS = {
