@@ -80,11 +80,15 @@ def cooperation_flags(
     low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
 
     def measure(probes: pl.DataFrame, probe_days: pl.DataFrame) -> pl.DataFrame:
-        spans = runs(probe_days).join(
+        scales = wobble.frame(probe_days.group_by("probe").len()["len"])
+        moved = probe_moves(probes, probe_days, daily, scales)
+        # Only a probe that moved beyond its wobble can be flagged, so only those need the
+        # sampled paths' interval: with 100 teams that is a few dozen probes, not 20,000.
+        unusual = moved.filter(pl.col("unusual").abs() > WOBBLE_Z * pl.col("scale"))["probe"]
+        spans = runs(probe_days.filter(pl.col("probe").is_in(unusual.implode()))).join(
             probes.select("probe", "metric", team="series_team"), on="probe"
         )
-        scales = wobble.frame(probe_days.group_by("probe").len()["len"])
-        return probe_results(probes, probe_days, bounds(spans, low, high), daily, scales)
+        return with_bounds(moved, bounds(spans, low, high))
 
     own = measure(*own_probes(schedule, series))
     excused = excused_paybacks(schedule, own, series)
@@ -95,20 +99,18 @@ def cooperation_flags(
     return flags.sort("start_day", "kind", "team", "other_team", "metric", nulls_last=True)
 
 
-def probe_results(
+def probe_moves(
     probes: pl.DataFrame,
     probe_days: pl.DataFrame,
-    bounds: pl.DataFrame,
     daily: pl.DataFrame,
     scales: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Measure every probe against its baseline.
+    """How far every probe moved from its baseline, before any interval is looked at.
 
-    `daily`: day, metric, team, actual, natural. `bounds`: probe, natural_lower, natural_upper
-    (the interval of the natural total over the probe's days). `scales`: metric, team, length,
-    scale. Returns the probe columns plus start_day, end_day, days, actual, natural, excess
-    (actual - natural), natural_lower, natural_upper, center, scale, unusual (excess - center: the
-    move beyond how the series usually sits against its baseline), above, below.
+    `daily`: day, metric, team, actual, natural. `scales`: metric, team, length, scale. Returns
+    the probe columns plus start_day, end_day, days, actual, natural, excess (actual - natural),
+    center, scale, unusual (excess - center: the move beyond how the series usually sits against
+    its baseline).
     """
     sums = (
         probe_days.join(probes.select("probe", "metric", "series_team"), on="probe")
@@ -122,10 +124,8 @@ def probe_results(
             natural=pl.col("natural").sum(),
         )
     )
-    noise = WOBBLE_Z * pl.col("scale")
     return (
         probes.join(sums, on="probe")
-        .join(bounds, on="probe", how="left")
         .join(
             scales,
             left_on=["metric", "series_team", "days"],
@@ -134,6 +134,19 @@ def probe_results(
         )
         .with_columns(excess=pl.col("actual") - pl.col("natural"))
         .with_columns(unusual=pl.col("excess") - pl.col("center"))
+    )
+
+
+def with_bounds(moved: pl.DataFrame, bounds: pl.DataFrame) -> pl.DataFrame:
+    """`moved` (see `probe_moves`) judged against the interval of its natural total.
+
+    `bounds`: probe, natural_lower, natural_upper (probes without bounds are never above or
+    below). Adds natural_lower, natural_upper, above and below: outside the interval AND beyond
+    the series' own wobble, in that direction.
+    """
+    noise = WOBBLE_Z * pl.col("scale")
+    return (
+        moved.join(bounds, on="probe", how="left")
         .with_columns(
             above=(pl.col("actual") > pl.col("natural_upper")) & (pl.col("unusual") > noise),
             below=(pl.col("actual") < pl.col("natural_lower")) & (-pl.col("unusual") > noise),
