@@ -31,6 +31,10 @@ from metrics.check_windows import Schedule, excused_paybacks, own_probes, runs, 
 from metrics.check_wobble import WOBBLE_Z, Wobble, busy_days
 
 INTERVAL_WIDTH = 0.8
+# A payback is a pull-forward only when it gives back a material part of what the window gained:
+# planted and real ones give back 30-100%, while a campaign followed by a quiet week that merely
+# sits below its interval gave back 16% on an unseen demo company (a false flag without this).
+MIN_PAYBACK_SHARE = 0.25
 
 
 class FlagKind(StrEnum):
@@ -157,7 +161,9 @@ def with_bounds(moved: pl.DataFrame, bounds: pl.DataFrame) -> pl.DataFrame:
 
 
 def pull_forwards(results: pl.DataFrame) -> pl.DataFrame:
-    """An initiative whose own series gave back clearly after it ran, having gained while it ran.
+    """An initiative whose own series gave back clearly after it ran, having gained while it ran:
+    the payback days sit below the baseline's interval, beyond the series' wobble, and give back
+    at least MIN_PAYBACK_SHARE of the window's gain.
 
     Returns FLAG_SCHEMA columns; amount = how far the payback days fell below natural
     (beyond the series' usual offset).
@@ -168,7 +174,9 @@ def pull_forwards(results: pl.DataFrame) -> pl.DataFrame:
     payback = results.filter(role="payback", below=True).select(
         "initiative", "metric", end_day="end_day", lost=-pl.col("unusual"), back="days"
     )
-    found = window.join(payback, on=["initiative", "metric"]).filter(pl.col("gained") > 0)
+    found = window.join(payback, on=["initiative", "metric"]).filter(
+        pl.col("gained") > 0, pl.col("lost") >= MIN_PAYBACK_SHARE * pl.col("gained")
+    )
     return found.select(
         kind=pl.lit(FlagKind.PULL_FORWARD.value),
         team="team",

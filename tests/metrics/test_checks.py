@@ -139,6 +139,20 @@ def test_a_campaign_that_gained_nothing_has_no_pull_forward_even_with_a_dip_afte
     assert flags_of(Company(seed=2, plants=(flop,))).is_empty()
 
 
+@pytest.mark.parametrize(
+    ("lift", "payback", "flagged"),
+    [
+        (0.25, 0.04, False),  # gives back about a sixth of its gain: a quiet week, not a payback
+        (0.25, 0.10, True),  # gives back about 40%
+        (0.20, 0.15, True),  # gives back most of it
+    ],
+)
+def test_a_pull_forward_must_give_back_a_material_part_of_the_gain(lift, payback, flagged):
+    sale = Planted("sale", "promo", dt.date(2025, 5, 1), 10, lift, payback=payback)
+    flags = flags_of(Company(seed=4, plants=(sale,), noise=0.005))
+    assert (("pull_forward", "promo", None, "sale") in found(flags)) is flagged
+
+
 LOCAL = pl.DataFrame(
     {
         "team": ["winner", "helper", "laggard", "taker"],
