@@ -1,7 +1,9 @@
 """Per-series settings, chosen by a backtest on the training data alone.
 
 The last days of the training data are held out, every candidate of a small grid is fitted on
-the days before them, and the one with the lowest sMAPE on the held-out days wins. The interval
+the days before them, and the stiffest candidate whose sMAPE on the held-out days is within
+SIMPLER_WITHIN of the best wins (a flexible trend must be clearly better to be trusted a year
+ahead: a goal baseline is judged on its total over the whole period). The interval
 width is then widened until the winner's interval covers the target share of those days. The
 held-out days of a user's backtest (or the goal period) are never looked at.
 """
@@ -28,6 +30,7 @@ from forecasting.scoring import accuracy
 # 1.7% multiplicative). Selecting on an older window (the
 # 90 days before those) chose worse: the most recent days are the best guide. The additive fit
 # is only a fallback for series a log fit cannot take (zeros in the majority, or negatives).
+# Ordered from the stiffest trend to the most flexible: ties go to the stiffer.
 GRID = (
     Settings(log=True, changepoint_prior=0.01),
     Settings(log=True, changepoint_prior=0.05),
@@ -35,12 +38,18 @@ GRID = (
 )
 FALLBACK = Settings(mode=Mode.ADDITIVE, changepoint_prior=0.05)
 VALIDATION_DAYS = 90
+# On 39 GMV series of 5 unseen demo companies (seeds 3, 11, 21, 42, 99; 5-10 teams), the
+# goal-period total's bias was mean 0.60% / max 2.39% / 2 series over 1.5% when the lowest
+# 90-day sMAPE won outright, and mean 0.49% / max 1.22% / none over 1.5% with a 3-20% margin
+# for the stiffer trend: the flexible ones won the last 90 days by a hair and then drifted.
+SIMPLER_WITHIN = 0.05
 TARGET_COVERAGE = 0.8
 WIDTHS = (0.8, 0.9, 0.95, 0.99)
 POLICY = {
-    "version": 2,  # bump when a change to the code changes what a fit returns
+    "version": 3,  # bump when a change to the code changes what a fit returns
     "grid": [s.to_json() for s in (*GRID, FALLBACK)],
     "validation_days": VALIDATION_DAYS,
+    "simpler_within": SIMPLER_WITHIN,
     "coverage": TARGET_COVERAGE,
     "widths": WIDTHS,
 }
@@ -81,13 +90,19 @@ def choose_settings(
         fitted = fit(train, calendar, settings)
         score = accuracy(held["y"].to_numpy(), fitted.point(held["day"])).smape
         scored.append((settings, score, fitted))
-    best_settings, _, best_fit = min(scored, key=lambda item: item[1])
+    best_settings, _, best_fit = scored[winner([score for _, score, _ in scored])]
     width, coverage = _calibrated_width(best_fit, held)
     return Selection(
         replace(best_settings, interval_width=width),
         tuple((settings, score) for settings, score, _ in scored),
         coverage,
     )
+
+
+def winner(scores: list[float]) -> int:
+    """Index of the first (stiffest) score within SIMPLER_WITHIN of the lowest."""
+    best = min(scores)
+    return next(i for i, score in enumerate(scores) if score <= best * (1 + SIMPLER_WITHIN))
 
 
 def candidates_for(y: pl.Series) -> tuple[Settings, ...]:

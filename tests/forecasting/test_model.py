@@ -11,7 +11,7 @@ import pytest
 
 from forecasting.calendar import calendar_features
 from forecasting.model import Mode, Settings, fit_predict
-from forecasting.selection import FALLBACK, GRID, candidates_for, choose_settings
+from forecasting.selection import FALLBACK, GRID, candidates_for, choose_settings, winner
 from metrics.calendar import default_market_calendar
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,20 @@ def test_settings_are_chosen_on_the_training_days_and_calibrate_the_interval():
     history = daily(seed=4)
     selection = choose_settings(history, calendar(), horizon=60)
     assert {s for s, _ in selection.scores} == set(GRID)
-    best = min(selection.scores, key=lambda item: item[1])[0]
+    best = selection.scores[winner([score for _, score in selection.scores])][0]
     assert selection.settings.log == best.log
     assert selection.settings.changepoint_prior == best.changepoint_prior
     assert selection.coverage is not None and selection.coverage >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("scores", "chosen"),
+    [
+        ([0.0172, 0.0164, 0.0178], 0),  # the flexible trend wins by a hair: keep the stiff one
+        ([0.0200, 0.0150, 0.0178], 1),  # clearly better: take it
+        ([0.0300, 0.0300, 0.0100], 2),
+        ([0.0100, 0.0100, 0.0100], 0),  # ties go to the stiffest
+    ],
+)
+def test_a_more_flexible_trend_must_be_clearly_better_to_be_chosen(scores, chosen):
+    assert winner(scores) == chosen
