@@ -31,10 +31,12 @@ from metrics.check_windows import Schedule, excused_paybacks, own_probes, runs, 
 from metrics.check_wobble import WOBBLE_Z, Wobble, busy_days
 
 INTERVAL_WIDTH = 0.8
-# A payback is a pull-forward only when it gives back a material part of what the window gained:
-# planted and real ones give back 30-100%, while a campaign followed by a quiet week that merely
-# sits below its interval gave back 16% on an unseen demo company (a false flag without this).
-MIN_PAYBACK_SHARE = 0.25
+# A payback is a pull-forward only when, per day, it gives back a material part of what the
+# window gained per day (so a payback half hidden under other campaigns still counts in full).
+# On 7 unseen demo companies the planted paybacks gave back 0.39-0.65 of the daily gain; the one
+# false alarm, a quiet week after a yearly campaign where the baseline runs 3% high (those weeks
+# are masked every year, so the model knows them least), gave back 0.24.
+MIN_PAYBACK_SHARE = 0.3
 
 
 class FlagKind(StrEnum):
@@ -163,7 +165,7 @@ def with_bounds(moved: pl.DataFrame, bounds: pl.DataFrame) -> pl.DataFrame:
 def pull_forwards(results: pl.DataFrame) -> pl.DataFrame:
     """An initiative whose own series gave back clearly after it ran, having gained while it ran:
     the payback days sit below the baseline's interval, beyond the series' wobble, and give back
-    at least MIN_PAYBACK_SHARE of the window's gain.
+    per day at least MIN_PAYBACK_SHARE of what the window gained per day.
 
     Returns FLAG_SCHEMA columns; amount = how far the payback days fell below natural
     (beyond the series' usual offset).
@@ -174,8 +176,9 @@ def pull_forwards(results: pl.DataFrame) -> pl.DataFrame:
     payback = results.filter(role="payback", below=True).select(
         "initiative", "metric", end_day="end_day", lost=-pl.col("unusual"), back="days"
     )
+    daily_loss, daily_gain = pl.col("lost") / pl.col("back"), pl.col("gained") / pl.col("ran")
     found = window.join(payback, on=["initiative", "metric"]).filter(
-        pl.col("gained") > 0, pl.col("lost") >= MIN_PAYBACK_SHARE * pl.col("gained")
+        pl.col("gained") > 0, daily_loss >= MIN_PAYBACK_SHARE * daily_gain
     )
     return found.select(
         kind=pl.lit(FlagKind.PULL_FORWARD.value),
