@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.optimize import nnls
 
 RIDGE_DAYS = 0.1  # the penalty weighs like a tenth of a day of data
 UNATTRIBUTED = "unattributed"
@@ -100,6 +99,8 @@ def active_matrix(days: pl.Series, acting: pl.DataFrame) -> np.ndarray:
 
 def ridge_nnls(design: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarray:
     """argmin |target - design b|^2 + ridge |b|^2 over b >= 0."""
+    from scipy.optimize import nnls  # here: scipy takes a third of every `dataops` start
+
     k = design.shape[1]
     augmented = np.vstack([design, np.sqrt(ridge) * np.eye(k)])
     solution, _ = nnls(augmented, np.concatenate([target, np.zeros(k)]))
