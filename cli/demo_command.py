@@ -81,16 +81,18 @@ def build_demo_store(
 def _freeze_and_decompose(
     scratch: Path, goal: str, workers: int | None, progress: Callable[[str], None]
 ) -> None:
-    """Fit and freeze the goal's natural baseline, then split the goal by its tactics."""
-    from forecasting.runner import freeze_goal_baseline  # here: Prophet is slow to import
+    """Fit and freeze the goal's natural baseline, split the goal by its tactics, then fit every
+    series' rolling forecast (with its backtest) so the Forecasts page has something to show."""
+    from forecasting.runner import freeze_goal_baseline, refresh_rolling  # Prophet: slow import
 
-    def fitted(done: int, total: int, label: str) -> None:
-        progress(f"fitting natural baselines {done}/{total} ({label})")
+    def fitted(what: str) -> Callable[[int, int, str], None]:
+        return lambda done, total, label: progress(f"fitting {what} {done}/{total} ({label})")
 
-    freeze_goal_baseline(scratch, goal, workers=workers, progress=fitted)
+    freeze_goal_baseline(scratch, goal, workers=workers, progress=fitted("natural baselines"))
     progress("splitting the goal into monthly targets")
     with open_store(scratch) as con:
         redecompose(con, goal, DEMO_BY)
+    refresh_rolling(scratch, workers=workers, progress=fitted("rolling forecasts"))
 
 
 def refuse_overwrite(path: Path, *, force: bool) -> None:
@@ -160,13 +162,14 @@ def demo_command(
         bool,
         typer.Option(
             "--no-forecast",
-            help="Skip fitting the goal's baseline (fast; the goal is split evenly).",
+            help="Fit nothing (fast): no baseline or forecasts; the goal is split evenly.",
         ),
     ] = False,
     workers: Annotated[int | None, typer.Option(help="Processes for fitting.")] = None,
 ) -> None:
     """Build the demo e-commerce company: teams, metrics, daily history, initiatives, and a
-    current-year goal with its natural baseline, phases, assignments and check-ins."""
+    current-year goal with its natural baseline, phases, assignments and check-ins, and every
+    series' rolling forecast."""
     config = DemoConfig(seed=seed, teams=teams, years=years, **_end_option(end))
     refuse_overwrite(store, force=force)  # before the progress bar, so a refusal is one line
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
