@@ -23,13 +23,7 @@ st.caption(
     f"as of **{report.as_of}**"
 )
 
-for column, tile in zip(st.columns(5), view.headline(report), strict=True):
-    with column:
-        st.metric(tile.label, tile.value, help=tile.help, border=True)
-        if tile.status is not None:
-            view.status_badge(tile.status)
-        if tile.note:
-            st.caption(tile.note)
+view.headline_tiles(report)
 st.caption(view.run_rate_note(report))
 
 axis = charts.axis_style(metric.unit, metric.kind.value)

@@ -26,13 +26,7 @@ st.caption(
 )
 
 st.subheader("Goal and pace")
-for column, tile in zip(st.columns(5), view.headline(report), strict=True):
-    with column:
-        st.metric(tile.label, tile.value, help=tile.help, border=True)
-        if tile.status is not None:
-            view.status_badge(tile.status)
-        if tile.note:
-            st.caption(tile.note)
+view.headline_tiles(report)
 
 st.subheader("From small to large")
 columns = view.number_columns(report)

@@ -277,6 +277,17 @@ def _link_if_shown(page: str, label: str, icon: str) -> None:
         st.page_link(page, label=label, icon=icon)
 
 
+def headline_tiles(report: ContributionReport) -> None:
+    """The goal's five tiles (target, actual, pace, landing, chance) with badges and notes."""
+    for column, tile in zip(st.columns(5), headline(report), strict=True):
+        with column:
+            st.metric(tile.label, tile.value, help=tile.help, border=True)
+            if tile.status is not None:
+                status_badge(tile.status)
+            if tile.note:
+                st.caption(tile.note)
+
+
 def status_badge(status: str) -> None:
     """A status as a coloured badge with its word and icon; no status says why."""
     if status not in STATUS_WORDS:
