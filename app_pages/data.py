@@ -81,7 +81,7 @@ with import_tab:
         outcome = run_import(chosen, replace=replace)
         if outcome.refused:
             st.error(
-                f"Refused: {outcome.problems.height} problem(s) found, nothing was written. "
+                f"Refused: {outcome.problem_count:,} problem(s) found, nothing was written. "
                 "Fix them in your file(s) and upload again."
             )
             table(outcome.problems, name="import_problems")

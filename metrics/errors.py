@@ -28,6 +28,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    # A line standing for rows that are not listed one by one ("1,000 more rows with ...").
+    unlisted: int = 0
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}, row {self.row}"
@@ -53,12 +55,17 @@ class ValidationFailed(DataopsError):
         self.limit = limit
         super().__init__(self._summary())
 
+    @property
+    def count(self) -> int:
+        """Problems found, counting each row a summary line stands for."""
+        return problem_count(self.problems)
+
     def _summary(self) -> str:
-        count = len(self.problems)
-        head = f"refused: {count} problem{'s' if count != 1 else ''} found, nothing was written"
+        count = self.count
+        head = f"refused: {count:,} problem{'s' if count != 1 else ''} found, nothing was written"
         shown = [f"  - {p}" for p in self.problems[: self.limit]]
-        if count > self.limit:
-            shown.append(f"  … and {count - self.limit} more of the same kinds")
+        if len(self.problems) > self.limit:
+            shown.append(f"  … and {len(self.problems) - self.limit} more of the same kinds")
         return "\n".join([head, *shown])
 
 
@@ -70,6 +77,11 @@ class StoreBusy(DataopsError):
 
 class StoreMissing(DataopsError):
     exit_code = 4
+
+
+def problem_count(problems: Iterable[Problem]) -> int:
+    """Problems found: a listed one counts once, a summary line counts the rows it stands for."""
+    return sum(p.unlisted or 1 for p in problems)
 
 
 def problems_frame(problems: Iterable[Problem]) -> pl.DataFrame:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.errors import ValidationFailed, problems_frame
+from metrics.errors import ValidationFailed, problem_count, problems_frame
 from metrics.importing import ImportKind, import_files
 from ui.store_access import write
 
@@ -15,6 +15,7 @@ from ui.store_access import write
 class UploadOutcome:
     summary: str  # what was written, e.g. "12 teams, 3,400 observations"
     problems: pl.DataFrame  # empty when the import went through
+    problem_count: int = 0  # rows at fault, including those a summary line stands for
 
     @property
     def refused(self) -> bool:
@@ -32,5 +33,9 @@ def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> 
     try:
         report = write(import_files, files, replace=replace)
     except ValidationFailed as refused:
-        return UploadOutcome(summary="nothing", problems=problems_frame(refused.problems))
+        return UploadOutcome(
+            summary="nothing",
+            problems=problems_frame(refused.problems),
+            problem_count=problem_count(refused.problems),
+        )
     return UploadOutcome(summary=str(report), problems=problems_frame([]))

@@ -77,6 +77,7 @@ def _problems_of(hits: pl.DataFrame, check: Check) -> list[Problem]:
                     f"{count - PER_RULE_LIMIT:,} more rows with {check.summary} are not listed",
                     "correct them like the rows listed above, then import again",
                     column=check.column,
+                    unlisted=count - PER_RULE_LIMIT,
                 )
             )
     return problems

@@ -50,7 +50,7 @@ def test_an_upload_with_problems_is_refused_whole_and_every_problem_is_listed(ap
     )
 
     assert not app.exception
-    assert "nothing was written" in app.error[0].value
+    assert app.error[0].value.startswith("Refused: 3 problem(s) found, nothing was written")
     problems = app.dataframe[-1].value
     assert set(problems["column"]) == {"date", "value", "team"}
     assert set(problems["row"]) == {2, 3}

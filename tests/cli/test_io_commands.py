@@ -73,6 +73,7 @@ def test_samples_import_in_order_then_again_only_with_replace_then_export(
 
     again = dataops("import", "observations", SAMPLES / "observations.csv", "--store", store)
     assert again[0] == 2 and "import with --replace" in again[2]
+    assert again[2].startswith("error: refused: 84 problems found, nothing was written")
     assert "59 more rows with a key the store already has are not listed" in again[2]
     replaced = dataops(
         "import", "observations", SAMPLES / "observations.csv", "--replace", "--store", store

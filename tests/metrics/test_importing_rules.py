@@ -326,3 +326,4 @@ def test_a_million_bad_rows_are_listed_up_to_a_cap_with_a_count_of_the_rest(seed
         "obs.csv, column 'team': 59 more rows with an unknown team are not listed. "
         "Fix: correct them like the rows listed above, then import again"
     ]
+    assert ValidationFailed(problems).count == 84  # every bad row counts, listed or not
