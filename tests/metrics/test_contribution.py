@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 import pytest
 
 from metrics.catalog import MetricKind
+from metrics.checkins import add_checkin
 from metrics.contribution import (
     COMPANY,
     Roles,
@@ -20,7 +23,7 @@ from metrics.contribution_report import build_report
 from metrics.errors import DataopsError
 from metrics.store import memory_store, open_store
 from tests.metrics.contribution_factories import FLOW, LEVEL, RATIO, window_inputs
-from tests.metrics.contribution_store import DEMO_GOAL
+from tests.metrics.contribution_store import AS_OF, DEMO_GOAL
 from tests.metrics.contribution_store import build as build_store
 
 TEAMS = pl.DataFrame({"team": ["a", "b", "unassigned"], "department": ["x", "x", "unassigned"]})
@@ -279,3 +282,20 @@ def test_a_goal_whose_monthly_targets_are_pending_still_measures_uplift():
     assert report.company.target_to_date is None and report.company.status is None
     assert report.teams["target"].is_null().all() and report.teams["status"].is_null().all()
     assert report.teams["uplift"].sum() == pytest.approx(report.company.uplift_to_date)
+
+
+def test_a_review_of_a_past_day_leaves_out_checkins_written_after_it():
+    con = memory_store()
+    goal = build_store(con, "gmv")
+    add_checkin(con, "promo", goal, "ana", "at_risk", problems="618 stock arrived late")
+
+    def said_by_promo(as_of=None) -> list[str]:
+        review = build_report(con, goal, as_of).review
+        return (
+            review.filter(pl.col("group") == "promo")["problems"].explode().drop_nulls().to_list()
+        )
+
+    latest, looking_back = said_by_promo(), said_by_promo(AS_OF - dt.timedelta(days=30))
+    con.close()
+    assert len(latest) == 1 and latest[0].endswith("ana: 618 stock arrived late")
+    assert looking_back == []
