@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.errors import ValidationFailed, problem_count, problems_frame
+from metrics.errors import ValidationFailed, problems_frame
 from metrics.importing import ImportKind, import_files
 from ui.store_access import write
 
@@ -36,6 +36,6 @@ def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> 
         return UploadOutcome(
             summary="nothing",
             problems=problems_frame(refused.problems),
-            problem_count=problem_count(refused.problems),
+            problem_count=refused.count,
         )
     return UploadOutcome(summary=str(report), problems=problems_frame([]))
