@@ -33,6 +33,7 @@ class Context:
     metric: Metric
     catalogue: dict[str, Metric]
     as_of: dt.date
+    latest_data_day: dt.date  # the last day with data in the goal period, whatever `as_of` is
     teams: pl.DataFrame  # team, department
     baseline: pl.DataFrame  # day, metric, team, yhat, ... over the goal period
     thresholds: StatusThresholds
@@ -56,6 +57,11 @@ class Context:
     def start(self) -> dt.date:
         return self.goal.start_day
 
+    @property
+    def looking_back(self) -> bool:
+        """Measured as of a day before the latest data (a look at the past, not today's view)."""
+        return self.as_of < self.latest_data_day
+
     def days(self, start: dt.date, end: dt.date) -> int:
         return (end - start).days + 1
 
@@ -75,7 +81,7 @@ def load_context(
             f"uplift against. Fix: run `dataops forecast --goal {goal_id}` (or `dataops "
             f"contribution`, which freezes it first)"
         )
-    as_of = _resolve_as_of(con, goal, metric, as_of)
+    as_of, latest = _resolve_as_of(con, goal, metric, as_of)
     teams = q.goal_teams(con, metric.stored_metrics, goal.start_day, as_of)
     sums = baseline.filter(pl.col("metric").is_in(list(metric.stored_metrics)))
     require_complete(
@@ -86,6 +92,7 @@ def load_context(
         metric=metric,
         catalogue=catalogue,
         as_of=as_of,
+        latest_data_day=latest,
         teams=teams,
         baseline=baseline,
         thresholds=status_thresholds(con),
@@ -97,7 +104,8 @@ def load_context(
 
 def _resolve_as_of(
     con: duckdb.DuckDBPyConnection, goal: Goal, metric: Metric, as_of: dt.date | None
-) -> dt.date:
+) -> tuple[dt.date, dt.date]:
+    """(the last day with data up to `as_of`, the last day with data in the whole period)."""
     if as_of is not None and not goal.start_day <= as_of <= goal.end_day:
         raise DataopsError(
             f"--as-of {as_of.isoformat()} is outside goal {goal.goal!r} "
@@ -112,7 +120,9 @@ def _resolve_as_of(
             f"{goal.goal!r} has no actual to measure yet. Fix: import observations for the "
             "goal period (`dataops import observations FILE`)"
         )
-    return last
+    if as_of is None:
+        return last, last
+    return last, q.last_data_day(con, metric.stored_metrics, goal.start_day, goal.end_day)
 
 
 def sample_sums(con: duckdb.DuckDBPyConnection, ctx: Context):

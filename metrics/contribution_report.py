@@ -147,13 +147,6 @@ def _ratio(top: float, bottom: float | None) -> float | None:
     return top / bottom if bottom else None
 
 
-def _checkins_until(con: duckdb.DuckDBPyConnection, ctx: Context) -> dt.date | None:
-    """Looking back at a past day leaves out the check-ins written after it; at the latest data
-    every check-in counts, since they are written after the numbers they discuss."""
-    latest = q.last_data_day(con, ctx.stored, ctx.start, ctx.goal.end_day)
-    return ctx.as_of if latest is not None and ctx.as_of < latest else None
-
-
 def _landing_json(landing: Landing) -> dict:
     return {
         "value": landing.value,
@@ -185,7 +178,9 @@ def build_report(
     levels = parts.measure(con, ctx, window, to_date_sums, targets, company)
     summary = _company(ctx, company, levels["company"])
     gap_to_date = summary.gap_to_date
-    reports = checkin_problems(load_checkins(con, goal=goal_id), _checkins_until(con, ctx))
+    # Check-ins are written after the numbers they discuss, so only a look back drops later ones.
+    until = ctx.as_of if ctx.looking_back else None
+    reports = checkin_problems(load_checkins(con, goal=goal_id), until)
     review = rollup(
         {Level(level): frame for level, frame in levels.items()},
         ctx.teams,

@@ -57,8 +57,8 @@ class ValidationFailed(DataopsError):
 
     @property
     def count(self) -> int:
-        """Problems found, counting each row a summary line stands for."""
-        return problem_count(self.problems)
+        """Problems found: a listed one counts once, a summary line the rows it stands for."""
+        return sum(p.unlisted or 1 for p in self.problems)
 
     def _summary(self) -> str:
         count = self.count
@@ -77,11 +77,6 @@ class StoreBusy(DataopsError):
 
 class StoreMissing(DataopsError):
     exit_code = 4
-
-
-def problem_count(problems: Iterable[Problem]) -> int:
-    """Problems found: a listed one counts once, a summary line counts the rows it stands for."""
-    return sum(p.unlisted or 1 for p in problems)
 
 
 def problems_frame(problems: Iterable[Problem]) -> pl.DataFrame:
