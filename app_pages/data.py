@@ -6,9 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from metrics import health
-from metrics.export import EXPORTABLE_TABLES
 from metrics.importing import ImportKind
+from metrics.store import health
+from metrics.store.export import EXPORTABLE_TABLES
 from ui.import_flow import guess_kind, run_import
 from ui.store_access import read
 from ui.widgets import download_table_csv, table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import forecast_store as fs
+from metrics.forecasts import reads as fs
 from ui import forecast_charts as charts
 from ui.store_access import read, store_path
 from ui.widgets import table

@@ -12,12 +12,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from metrics.catalog import Metric, MetricKind, load_metrics
-from metrics.decomposition import Method
-from metrics.errors import DataopsError, problems_frame
-from metrics.forecast_store import festival_windows
-from metrics.goal_edits import override_month, redecompose, set_goal
-from metrics.goals import Goal, find_goal, goal_changes, load_tactics, monthly_targets
+from metrics.forecasts.reads import festival_windows
+from metrics.plan.decomposition import Method
+from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.goals import Goal, find_goal, goal_changes, load_tactics, monthly_targets
+from metrics.store.catalog import Metric, MetricKind, load_metrics
+from metrics.store.errors import DataopsError, problems_frame
 from ui import goals_view as view
 from ui.context import GOAL_KEY, current_goal
 from ui.formatting import format_value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.catalog import load_metrics
+from metrics.store.catalog import load_metrics
 from ui import overview_charts as charts
 from ui import overview_view as view
 from ui.context import require_goal

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.catalog import UNASSIGNED, Metric, load_metrics, load_teams
-from metrics.decomposition import goal_months
-from metrics.errors import DataopsError, Problem, problems_frame
-from metrics.goals import load_goal
-from metrics.phase_review import (
+from metrics.plan.decomposition import goal_months
+from metrics.plan.goals import load_goal
+from metrics.plan.phase_review import (
     load_phase_shortfalls,
     load_team_phase_targets,
     respread_from_phase,
 )
-from metrics.phases import load_assignments, load_phases, save_assignments, save_phases
+from metrics.plan.phases import load_assignments, load_phases, save_assignments, save_phases
+from metrics.store.catalog import UNASSIGNED, Metric, load_metrics, load_teams
+from metrics.store.errors import DataopsError, Problem, problems_frame
 from ui import phases_view as view
 from ui.context import current_goal, require_goal
 from ui.formatting import format_share, format_value

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import team_queries as tq
-from metrics.catalog import MetricKind, load_metrics, load_teams
-from metrics.contribution_report import ContributionReport, build_report
-from metrics.errors import DataopsError, ValidationFailed
-from metrics.goals import Status
+from metrics.contribution import team_queries as tq
+from metrics.contribution.report import ContributionReport, build_report
+from metrics.plan.goals import Status
+from metrics.store.catalog import MetricKind, load_metrics, load_teams
+from metrics.store.errors import DataopsError, ValidationFailed
 from ui import team_view as view
 from ui.context import require_goal
 from ui.formatting import format_share

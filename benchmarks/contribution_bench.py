@@ -23,10 +23,10 @@ import numpy as np
 import polars as pl
 
 from cli.demo_command import build_demo_store
-from metrics import forecast_store
-from metrics.contribution_report import build_report
+from metrics.contribution.report import build_report
 from metrics.demo import DemoConfig
-from metrics.store import open_store, transaction
+from metrics.forecasts import reads as forecast_store
+from metrics.store.connection import open_store, transaction
 
 SAMPLES = 200
 NOISE = 0.02

@@ -42,9 +42,9 @@ from forecasting.model import date_range  # noqa: E402
 from forecasting.quiet import silence_fitting_logs  # noqa: E402
 from forecasting.runner import freeze_goal_baseline, refresh_rolling  # noqa: E402
 from forecasting.scoring import accuracy, seasonal_naive  # noqa: E402
-from metrics import forecast_store as fs  # noqa: E402
 from metrics.demo import DemoConfig  # noqa: E402
-from metrics.store import open_store  # noqa: E402
+from metrics.forecasts import reads as fs  # noqa: E402
+from metrics.store.connection import open_store  # noqa: E402
 from tests.forecasting.real_series import REAL_CASES  # noqa: E402
 
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"

@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from metrics.importing import ImportKind, import_files, validate_files
-from metrics.store import open_store
+from metrics.store.connection import open_store
 
 TEAMS = 50
 METRICS = 10

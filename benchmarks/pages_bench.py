@@ -75,7 +75,7 @@ def measure(store: Path) -> dict:
 
 
 def observations(store: Path) -> int:
-    from metrics.store import open_store
+    from metrics.store.connection import open_store
 
     with open_store(store, read_only=True) as con:
         return con.execute("select count(*) from observations").fetchall()[0][0]

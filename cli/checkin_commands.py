@@ -7,11 +7,19 @@ from typing import Annotated
 
 import typer
 
-from cli.common import STORE_DEFAULT, StoreOption, out
-from cli.plan_commands import ByOption, FormatOption, check_format, frame_table, who
-from metrics.checkins import add_checkin, load_checkins
-from metrics.goals import Status
-from metrics.store import open_store
+from cli.common import (
+    STORE_DEFAULT,
+    ByOption,
+    FormatOption,
+    StoreOption,
+    check_format,
+    frame_table,
+    out,
+    who,
+)
+from metrics.plan.checkins import add_checkin, load_checkins
+from metrics.plan.goals import Status
+from metrics.store.connection import open_store
 
 checkin_app = typer.Typer(name="checkin", help="Teams report status and problems.")
 
@@ -50,3 +58,7 @@ def list_command(
     else:
         shown = checkins.drop("checkin", "department", "next_actions")
         out.print(frame_table(shown, "check-ins"))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(checkin_app)

@@ -1,14 +1,20 @@
-"""Options and output helpers shared by every command."""
+"""Options and output helpers shared by every command: no command module imports another."""
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import os
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from metrics.store import DEFAULT_STORE
+from metrics.store.connection import DEFAULT_STORE
+from metrics.store.errors import DataopsError
 
 StoreOption = Annotated[
     Path,
@@ -23,3 +29,52 @@ STORE_DEFAULT = DEFAULT_STORE
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+GoalOption = Annotated[str, typer.Option("--goal", help="The goal's id, e.g. gmv_2026.")]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who makes the change (default: $USER).")
+]
+DateOption = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
+FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+def frame_table(frame: pl.DataFrame, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(cell_text(value) for value in row))
+    return table
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.6g}"
+    return str(value)
+
+
+def who(by: str | None) -> str:
+    """The person a change is recorded under: --by, else $USER, else the login name."""
+    if by and by.strip():
+        return by.strip()
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except OSError:
+        return "unknown"
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataopsError(f"no file at {path}. Fix: check the path") from None
+    except IsADirectoryError:
+        raise DataopsError(f"{path} is a folder. Fix: name the CSV file inside it") from None
+
+
+def check_format(format: str) -> str:
+    if format not in ("table", "json"):
+        raise DataopsError(f"--format {format!r} is not known. Fix: use table or json")
+    return format

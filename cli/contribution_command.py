@@ -18,12 +18,12 @@ import typer
 
 from cli.common import STORE_DEFAULT, StoreOption, err
 from cli.plan_commands import freeze
-from metrics.contribution_report import ContributionReport, build_report
-from metrics.export import to_csv_bytes
-from metrics.forecast_store import goal_baseline_runs, goal_series
-from metrics.goal_edits import redecompose
-from metrics.goals import load_goal, monthly_targets
-from metrics.store import open_store
+from metrics.contribution.report import ContributionReport, build_report
+from metrics.forecasts.reads import goal_baseline_runs, goal_series
+from metrics.plan.edits import redecompose
+from metrics.plan.goals import load_goal, monthly_targets
+from metrics.store.connection import open_store
+from metrics.store.export import to_csv_bytes
 
 AUTHOR = "dataops contribution"
 

@@ -21,9 +21,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from cli.common import STORE_DEFAULT, StoreOption, err, out
 from metrics.demo import DemoConfig, DemoData, generate, write_demo
 from metrics.demo.plan import DEMO_BY, demo_plan, write_plan
-from metrics.errors import DataopsError
-from metrics.goal_edits import redecompose
-from metrics.store import open_store
+from metrics.plan.edits import redecompose
+from metrics.store.connection import open_store
+from metrics.store.errors import DataopsError
 
 
 class StoreExists(DataopsError):

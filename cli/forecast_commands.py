@@ -11,10 +11,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.common import STORE_DEFAULT, StoreOption, err, out
-from metrics.errors import DataopsError, StoreMissing
-from metrics.goal_edits import redecompose
-from metrics.goals import monthly_targets
-from metrics.store import open_store
+from metrics.plan.edits import redecompose
+from metrics.plan.goals import monthly_targets
+from metrics.store.connection import open_store
+from metrics.store.errors import DataopsError, StoreMissing
 
 AUTHOR = "dataops forecast"
 CountryOption = Annotated[

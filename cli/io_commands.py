@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from cli.common import STORE_DEFAULT, StoreOption, out
-from metrics.errors import DataopsError, ValidationFailed
-from metrics.export import EXPORTABLE_TABLES, read_table, require_exportable, write_csv
 from metrics.importing import ImportKind, import_files
-from metrics.store import open_store
+from metrics.store.connection import open_store
+from metrics.store.errors import DataopsError, ValidationFailed
+from metrics.store.export import EXPORTABLE_TABLES, read_table, require_exportable, write_csv
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ import sys
 import typer
 
 from cli.common import err
-from metrics.errors import DataopsError
+from metrics.store.errors import DataopsError
 
 app = typer.Typer(
     name="dataops",
@@ -29,6 +29,8 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "io_commands",
     "plan_commands",
+    "phase_commands",
+    "checkin_commands",
     "demo_command",
     "contribution_command",
     "forecast_commands",

@@ -9,22 +9,28 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from cli.common import STORE_DEFAULT, StoreOption, out
-from cli.plan_commands import (
+from cli.common import (
+    STORE_DEFAULT,
     ByOption,
     FormatOption,
     GoalOption,
+    StoreOption,
     check_format,
     frame_table,
-    print_saved,
+    out,
     read_file,
     who,
 )
-from metrics.decomposition import goal_months
-from metrics.goal_edits import GoalSaved
-from metrics.goals import load_goal, monthly_targets
-from metrics.phase_review import load_phase_shortfalls, load_team_phase_targets, respread_from_phase
-from metrics.phases import (
+from cli.goal_output import print_saved
+from metrics.plan.decomposition import goal_months
+from metrics.plan.edits import GoalSaved
+from metrics.plan.goals import load_goal, monthly_targets
+from metrics.plan.phase_review import (
+    load_phase_shortfalls,
+    load_team_phase_targets,
+    respread_from_phase,
+)
+from metrics.plan.phases import (
     assignments_from_csv,
     load_assignments,
     load_phases,
@@ -33,7 +39,7 @@ from metrics.phases import (
     save_phases,
     unassigned_phases,
 )
-from metrics.store import open_store
+from metrics.store.connection import open_store
 
 phase_app = typer.Typer(name="phase", help="Phases, main tasks and each team's share of the gap.")
 FileOption = Annotated[Path, typer.Option("--file", help="The CSV file.")]
@@ -135,3 +141,7 @@ def _say_waiting(waiting: list[str]) -> None:
 def _months_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     months = [c for c in ("start_month", "end_month") if c in frame.columns]
     return frame.with_columns(pl.col(c).dt.strftime("%Y-%m") for c in months)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(phase_app)

@@ -1,29 +1,34 @@
-"""`dataops goal`: agree a goal, split it into months, override a month, set status thresholds.
-
-`dataops phase` and `dataops checkin` live in their own modules and are registered from here.
-"""
+"""`dataops goal`: agree a goal, split it into months, override a month, set status thresholds."""
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from cli.common import STORE_DEFAULT, StoreOption, err, out
-from metrics.catalog import load_metrics
-from metrics.decomposition import Method, goal_months
-from metrics.errors import DataopsError
-from metrics.forecast_store import goal_baseline
-from metrics.goal_edits import GoalSaved, override_month, redecompose, set_goal
-from metrics.goals import (
+from cli.common import (
+    STORE_DEFAULT,
+    ByOption,
+    DateOption,
+    FormatOption,
+    GoalOption,
+    StoreOption,
+    check_format,
+    err,
+    frame_table,
+    out,
+    read_file,
+    who,
+)
+from cli.goal_output import print_goal, print_saved
+from metrics.forecasts.reads import goal_baseline
+from metrics.plan.decomposition import Method, goal_months
+from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.files import parse_month, parse_tactics
+from metrics.plan.goals import (
     Goal,
     StatusThresholds,
     goal_changes,
@@ -35,25 +40,15 @@ from metrics.goals import (
     status_thresholds,
     targets_json,
 )
-from metrics.plan_files import parse_month, parse_tactics
-from metrics.store import open_store
+from metrics.store.catalog import load_metrics
+from metrics.store.connection import open_store
+from metrics.store.errors import DataopsError
 
 goal_app = typer.Typer(name="goal", help="Agree a goal and split it into monthly targets.")
 
-GoalOption = Annotated[str, typer.Option("--goal", help="The goal's id, e.g. gmv_2026.")]
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="Who makes the change (default: $USER).")
-]
-DateOption = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
-FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
-
 
 def register(app: typer.Typer) -> None:
-    from cli import checkin_commands, phase_commands  # here: they import helpers from this module
-
     app.add_typer(goal_app)
-    app.add_typer(phase_commands.phase_app)
-    app.add_typer(checkin_commands.checkin_app)
 
 
 @goal_app.command("set")
@@ -206,74 +201,3 @@ def freeze(store: Path, goal: str, **options) -> None:
     err.print(report.summary(), markup=False)
     for failure in report.failed:
         err.print(f"  failed: {failure.label}: {failure.reason}", markup=False)
-
-
-def print_saved(saved: GoalSaved) -> None:
-    print_goal(saved.goal, saved.targets)
-    for message in saved.messages:
-        out.print(f"note: {message}", markup=False)
-    if saved.pending:
-        out.print("pending: the monthly targets follow once the baseline is frozen", markup=False)
-
-
-def print_goal(goal: Goal, targets: pl.DataFrame) -> None:
-    out.print(
-        f"goal {goal.goal} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
-        f"target {cell_text(goal.target)}, method {goal.method}, "
-        f"last changed by {goal.updated_by}",
-        markup=False,
-    )
-    if targets.is_empty():
-        out.print("no monthly targets yet (waiting for the natural baseline)", markup=False)
-        return
-    shown = targets.select(
-        pl.col("month").dt.strftime("%Y-%m"),
-        "days",
-        "target",
-        "method_target",
-        pl.when("overridden").then(pl.lit("yes")).otherwise(pl.lit("")).alias("overridden"),
-        pl.col("note").fill_null(""),
-    )
-    out.print(frame_table(shown, "monthly targets"))
-
-
-def frame_table(frame: pl.DataFrame, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in frame.columns:
-        table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(*(cell_text(value) for value in row))
-    return table
-
-
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.6g}"
-    return str(value)
-
-
-def who(by: str | None) -> str:
-    """The person a change is recorded under: --by, else $USER, else the login name."""
-    if by and by.strip():
-        return by.strip()
-    try:
-        return os.environ.get("USER") or getpass.getuser()
-    except OSError:
-        return "unknown"
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DataopsError(f"no file at {path}. Fix: check the path") from None
-    except IsADirectoryError:
-        raise DataopsError(f"{path} is a folder. Fix: name the CSV file inside it") from None
-
-
-def check_format(format: str) -> str:
-    if format not in ("table", "json"):
-        raise DataopsError(f"--format {format!r} is not known. Fix: use table or json")
-    return format

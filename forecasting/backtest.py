@@ -13,7 +13,7 @@ from forecasting.model import MAX_TRAIN_DAYS, Settings, fit_predict
 from forecasting.scoring import Accuracy, accuracy, seasonal_naive
 from forecasting.selection import choose_settings
 from forecasting.series_input import MIN_TRAIN_DAYS, check_history, to_history
-from metrics.calendar import default_market_calendar
+from metrics.store.calendar import default_market_calendar
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 import holidays
 import polars as pl
 
-from metrics.errors import DataopsError
+from metrics.store.errors import DataopsError
 
 _SUBSTITUTE = re.compile(r"day off|substitut", re.IGNORECASE)
 _OBSERVED = re.compile(r"\s*\((observed|estimated)\)", re.IGNORECASE)

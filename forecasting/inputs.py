@@ -16,7 +16,7 @@ from forecasting.calendar import check_country
 from forecasting.jobs import SeriesJob, history_window
 from forecasting.masking import MaskPolicy, MaskScope, masked_days
 from forecasting.model import MAX_TRAIN_DAYS
-from metrics import forecast_store as fs
+from metrics.forecasts import reads as fs
 
 ROLLING_HORIZON = 90  # days ahead of the data that a rolling forecast covers
 BACKTEST_HORIZON = 90  # days the per-series backtest of a rolling run holds out

@@ -32,7 +32,7 @@ def masked_days(initiatives: pl.DataFrame, metric: str, team: str, policy: MaskP
     """Sorted distinct days to mask for one series.
 
     `initiatives` has team, metric, start_day, end_day with `metric` already a stored metric
-    (see `metrics.forecast_store.initiative_windows`).
+    (see `metrics.forecasts.reads.initiative_windows`).
     """
     mine = initiatives.filter(pl.col("team") == team)
     if policy.scope is MaskScope.TARGET:

@@ -24,8 +24,8 @@ from forecasting.jobs import SeriesJob, SeriesResult
 from forecasting.model import date_range
 from forecasting.pool import run_jobs
 from forecasting.report import Outcome, Progress, RunReport, SeriesOutcome
-from metrics import forecast_store as fs
-from metrics.store import open_store, transaction
+from metrics.forecasts import reads as fs
+from metrics.store.connection import open_store, transaction
 
 
 def freeze_goal_baseline(

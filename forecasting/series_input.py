@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from metrics.errors import Problem, ValidationFailed
+from metrics.store.errors import Problem, ValidationFailed
 
 # Settings are chosen on the training days by holding their own last weeks out, so a backtest
 # needs this many observed days before the horizon it holds out.

@@ -13,7 +13,7 @@ import polars as pl
 
 from forecasting.jobs import SeriesJob, SeriesResult
 from forecasting.report import Outcome, SeriesOutcome
-from metrics import forecast_store as fs
+from metrics.forecasts import reads as fs
 
 
 def write_goal_results(

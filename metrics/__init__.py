@@ -1,4 +1,9 @@
-"""The metrics store and the pure domain math of the data-operations mechanism.
+"""The mechanism of the cockpit, with no UI: the store and the domain, one room per noun.
 
-Never imports streamlit, prophet or pandas (tests/test_layering.py enforces it).
+`store/` (the file, migrations, errors, catalogue, export, health), `forecasts/` (forecast tables),
+`plan/` (goals, decomposition, phases, pacing, check-ins), `contribution/` (uplift, Shapley,
+attribution, the report and rollup), `checks/` (cooperation flags), `importing/` (validated CSV
+imports), `demo/` (the demo company) and `stats.py` (shared numerical tools). Each subpackage's
+docstring says what it may import; `tests/test_layering.py` holds the table. Never imports
+streamlit, prophet or pandas.
 """

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.store import memory_store, open_store
+from metrics.store.connection import memory_store, open_store
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 

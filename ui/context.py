@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from metrics.catalog import load_metrics
-from metrics.contribution_queries import last_data_day
-from metrics.goals import list_goals, load_goal
+from metrics.contribution.queries import last_data_day
+from metrics.plan.goals import list_goals, load_goal
+from metrics.store.catalog import load_metrics
 from ui.store_access import read
 
 GOAL_KEY = "context-goal"

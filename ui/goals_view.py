@@ -3,8 +3,8 @@ tactics editor's rows and what a save would change. Pure functions, frames in an
 except `author_input` (a widget both plan pages share) and `preview_inputs` (a named read,
 called through `ui.store_access.read`).
 
-The preview calls the same `metrics.decomposition` functions, in the same order, as
-`metrics.goal_inputs.compute_targets` does when the goal is saved, so what the user sees before
+The preview calls the same `metrics.plan.decomposition` functions, in the same order, as
+`metrics.plan.inputs.compute_targets` does when the goal is saved, so what the user sees before
 saving is what is written.
 """
 
@@ -21,13 +21,13 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import decomposition as dec
-from metrics.catalog import Metric, MetricKind, load_metrics
-from metrics.errors import DataopsError, Problem, ValidationFailed
-from metrics.forecast_store import goal_baseline
-from metrics.goal_inputs import last_year_monthly
-from metrics.goals import Goal
-from metrics.plan_files import parse_tactics
+from metrics.forecasts.reads import goal_baseline
+from metrics.plan import decomposition as dec
+from metrics.plan.files import parse_tactics
+from metrics.plan.goals import Goal
+from metrics.plan.inputs import last_year_monthly
+from metrics.store.catalog import Metric, MetricKind, load_metrics
+from metrics.store.errors import DataopsError, Problem, ValidationFailed
 from ui.formatting import format_value
 
 AUTHOR_KEY = "plan-author"  # not a widget key, so the name survives moving between pages
@@ -117,7 +117,7 @@ def preview_targets(
     tactics: pl.DataFrame | None,
     overrides: pl.DataFrame,
 ) -> pl.DataFrame:
-    """The monthly targets a save would write. Columns: as `metrics.goals.monthly_targets`, plus
+    """The monthly targets a save would write. Columns: as `plan.goals.monthly_targets`, plus
     natural (null without a baseline). Raises DataopsError when the method cannot run."""
     kind, natural = inputs.metric.kind, inputs.natural
     weighted = dec.with_weights(kind, inputs.months, natural)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.errors import ValidationFailed, problems_frame
 from metrics.importing import ImportKind, import_files
+from metrics.store.errors import ValidationFailed, problems_frame
 from ui.store_access import write
 
 

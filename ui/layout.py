@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.errors import DataopsError
-from metrics.store import store_version
+from metrics.store.connection import store_version
+from metrics.store.errors import DataopsError
 from ui.context import sidebar_context
 from ui.store_access import prepare_store, store_path
 

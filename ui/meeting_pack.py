@@ -13,10 +13,10 @@ import re
 import duckdb
 import polars as pl
 
-from metrics.catalog import Metric
-from metrics.checkins import load_checkins
-from metrics.contribution_report import ContributionReport
-from metrics.export import neutralised_name, to_csv_bytes
+from metrics.contribution.report import ContributionReport
+from metrics.plan.checkins import load_checkins
+from metrics.store.catalog import Metric
+from metrics.store.export import neutralised_name, to_csv_bytes
 from ui.formatting import format_share
 from ui.overview_view import (
     NO_CHECKIN,
@@ -40,7 +40,7 @@ ROLLUP_COLUMNS = (
 
 
 def goal_checkins(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:
-    """The goal's check-ins, newest first (`metrics.checkins.load_checkins`), for `read`."""
+    """The goal's check-ins, newest first (`metrics.plan.checkins.load_checkins`), for `read`."""
     return load_checkins(con, goal=goal_id)
 
 

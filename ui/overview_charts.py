@@ -15,12 +15,12 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from metrics.catalog import Metric, MetricKind, load_metrics
-from metrics.contribution import INTERVAL_WIDTH, Roles, by_role
-from metrics.contribution_parts import in_terms, month_end
-from metrics.contribution_report import ContributionReport
-from metrics.forecast_store import goal_baseline_sample_sums
-from metrics.goals import load_goal
+from metrics.contribution.measurement import INTERVAL_WIDTH, Roles, by_role
+from metrics.contribution.parts import in_terms, month_end
+from metrics.contribution.report import ContributionReport
+from metrics.forecasts.reads import goal_baseline_sample_sums
+from metrics.plan.goals import load_goal
+from metrics.store.catalog import Metric, MetricKind, load_metrics
 from ui.overview_view import unit_affixes, value_text
 
 BLUE, ORANGE, SKY, GREEN, VERMILION, GREY = (

@@ -1,7 +1,7 @@
 """What the Overview and Review meeting pages show of a report: tiles, tables, flags in words,
 statuses, number formats, and the report itself (or the empty state that says what to do).
 
-Each function turns a `ContributionReport` (from `metrics.contribution_report.build_report`)
+Each function turns a `ContributionReport` (from `metrics.contribution.report.build_report`)
 into what a page shows; none of them measures anything itself. Statuses are always a word with
 a mark (and a colour where the element has one), so they read without colour too.
 """
@@ -17,11 +17,11 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from metrics.catalog import Metric
-from metrics.checks import FlagKind
-from metrics.contribution_context import NoBaseline
-from metrics.contribution_report import ContributionReport, build_report
-from metrics.errors import DataopsError
+from metrics.checks.flags import FlagKind
+from metrics.contribution.context import NoBaseline
+from metrics.contribution.report import ContributionReport, build_report
+from metrics.store.catalog import Metric
+from metrics.store.errors import DataopsError
 from ui.formatting import format_share, format_value
 from ui.store_access import read
 

@@ -1,5 +1,5 @@
 """What the Phases page shows: editor rows of phases and assignments, checked by the plan files'
-own rules (`metrics.plan_files` per row, `metrics.phases.validate_*` for the plan as a whole),
+own rules (`metrics.plan.files` per row, `metrics.plan.phases.validate_*` for the plan as a whole),
 share totals, each team's derived targets and the phases' shortfalls. Pure functions.
 
 Edited rows go through the same parsers as an uploaded CSV, so the page refuses exactly what
@@ -13,14 +13,14 @@ import io
 
 import polars as pl
 
-from metrics.errors import Problem, ValidationFailed
-from metrics.phases import SHARE_TOLERANCE, validate_assignments, validate_phases
-from metrics.plan_files import (
+from metrics.plan.files import (
     ASSIGNMENT_COLUMNS,
     PHASE_COLUMNS,
     parse_assignments,
     parse_phases,
 )
+from metrics.plan.phases import SHARE_TOLERANCE, validate_assignments, validate_phases
+from metrics.store.errors import Problem, ValidationFailed
 from ui.goals_view import MONTH_FORMAT, editor_rows
 
 PHASE_SCHEMA = {
@@ -113,7 +113,7 @@ def _csv(frame: pl.DataFrame, header: tuple[str, ...]) -> str:
 
 def share_totals(edited: pl.DataFrame) -> pl.DataFrame:
     """Each phase's shares as edited. Columns: phase, teams, share (a fraction), whole (the
-    shares add up to 100% within the tolerance `metrics.phases` allows)."""
+    shares add up to 100% within the tolerance `metrics.plan.phases` allows)."""
     named = edited.filter(pl.col("phase").is_not_null())
     return (
         named.group_by("phase", maintain_order=True)

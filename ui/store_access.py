@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from metrics.store import open_store, store_path_from_env, store_version
+from metrics.store.connection import open_store, store_path_from_env, store_version
 
 T = TypeVar("T")
 
@@ -41,7 +41,7 @@ def _cached(module: str, name: str, path: str, version: tuple, args: tuple) -> A
 
 def write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run `action(con, *args, **kwargs)` on a writable store. Saves from concurrent sessions
-    queue on the store's process lock (see metrics.store), so none is lost."""
+    queue on the store's process lock (see metrics.store.connection), so none is lost."""
     with open_store(store_path(), create=False) as con:
         return action(con, *args, **kwargs)
 

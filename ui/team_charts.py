@@ -12,7 +12,7 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from metrics.catalog import Metric, MetricKind
+from metrics.store.catalog import Metric, MetricKind
 
 ACTUAL = "#0072B2"  # blue
 NATURAL = "#E69F00"  # orange

@@ -1,7 +1,7 @@
 """What the Team review page shows, shaped from the domain's frames (pure, frames in and out),
 and the one save its check-in form makes.
 
-The domain computes every number (`metrics.contribution_report`, `metrics.team_queries`); this
+The domain computes every number (`contribution.report`, `contribution.team_queries`); this
 module only picks one team's rows, names columns for people and turns flags into sentences.
 """
 
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.catalog import UNASSIGNED, Metric, Team
-from metrics.checkins import add_checkin
-from metrics.checks import FlagKind
-from metrics.errors import ValidationFailed
+from metrics.checks.flags import FlagKind
+from metrics.plan.checkins import add_checkin
+from metrics.store.catalog import UNASSIGNED, Metric, Team
+from metrics.store.errors import ValidationFailed
 from ui.formatting import format_value
 from ui.overview_view import status_text
 from ui.store_access import write
@@ -153,7 +153,7 @@ def flag_table(
 
 
 def checkin_table(checkins: pl.DataFrame) -> pl.DataFrame:
-    """`metrics.checkins.load_checkins` for people, newest first, statuses as mark and word
+    """`metrics.plan.checkins.load_checkins` for people, newest first, statuses as mark and word
     the way every page shows them (`overview_view.status_text`)."""
     status = pl.col("status").map_elements(status_text, return_dtype=pl.String)
     return checkins.sort("created_at", descending=True, maintain_order=True).select(
@@ -181,7 +181,7 @@ def refusal_text(error: ValidationFailed) -> str:
 
 
 def save_checkin(draft: CheckinDraft) -> str:
-    """Write the check-in (validated by `metrics.checkins`, which raises `ValidationFailed` with
+    """Write the check-in (validated by `plan.checkins`, which raises `ValidationFailed` with
     every problem); return its id. Concurrent saves queue on the store's lock, none is lost."""
     return write(
         add_checkin, draft.team, draft.goal, draft.author, draft.status,

@@ -8,8 +8,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from metrics.export import read_table, to_csv_bytes
-from metrics.store import open_store
+from metrics.store.connection import open_store
+from metrics.store.export import read_table, to_csv_bytes
 from ui.store_access import store_path
 
 

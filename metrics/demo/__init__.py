@@ -5,7 +5,8 @@
         write_demo(con, data)                               # one transaction
 
 `config` says what the company is made of, `natural` builds the series without operations work,
-`initiatives` plants the campaigns' effects, `company` puts it together, `write` stores it.
+`initiatives` plants the campaigns' effects, `company` puts it together, `write` stores it,
+`plan` is its goal and phases. May import `metrics.store` and `metrics.plan`.
 """
 
 from metrics.demo.company import DemoData, generate

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from metrics.catalog import UNASSIGNED
-from metrics.errors import DataopsError
+from metrics.store.catalog import UNASSIGNED
+from metrics.store.errors import DataopsError
 
 # The store's seeded market calendar covers these years (migration 0002), so the demo does too.
 FIRST_YEAR, LAST_YEAR = 2010, 2040

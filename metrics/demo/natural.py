@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from metrics.calendar import default_market_calendar
 from metrics.demo.config import STORED_METRICS, DemoConfig
+from metrics.store.calendar import default_market_calendar
 
 COMPONENTS = ("V", "C", "A", "D", "N")
 # Day-to-day noise (sd of the log): gmv ends up near 2%, visitors 1.5%, new users 3%, dau 1%.

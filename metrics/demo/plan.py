@@ -5,7 +5,7 @@ and a few check-ins that raise problems, so every page has something to show on 
     write_plan(con, plan, decompose=False)         # goal, phases, assignments, check-ins
 
 With a baseline the goal uses method tactic and waits (pending) for the forecasting runner to
-freeze its natural baseline; the caller then calls `metrics.goal_edits.redecompose`. Without one
+freeze its natural baseline; the caller then calls `metrics.plan.edits.redecompose`. Without one
 it uses method even and is decomposed at once.
 """
 
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from metrics.calendar import RUNUP_DAYS, spring_festival
-from metrics.checkins import add_checkin
-from metrics.decomposition import Method
 from metrics.demo.company import DemoData
 from metrics.demo.config import roster
-from metrics.goal_edits import set_goal
-from metrics.goals import Goal
-from metrics.phases import save_assignments, save_phases
+from metrics.plan.checkins import add_checkin
+from metrics.plan.decomposition import Method
+from metrics.plan.edits import set_goal
+from metrics.plan.goals import Goal
+from metrics.plan.phases import save_assignments, save_phases
+from metrics.store.calendar import RUNUP_DAYS, spring_festival
 
 DEMO_BY = "demo"
 # The target asks operations for 2% above natural GMV: the planted campaigns add about 1.5%, so

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from metrics.demo.company import DemoData
-from metrics.errors import DataopsError
-from metrics.store import transaction
+from metrics.store.connection import transaction
+from metrics.store.errors import DataopsError
 
 # Tables the demo fills, each from the DemoData frame of the same purpose, in insert order.
 _TABLES = (

@@ -7,6 +7,7 @@ The pipeline, one module a step: `decoding` (bytes to UTF-8 text), `parsing` (re
 field counts), `columns` (header to named, trimmed cells), the `*_format` modules (each format's
 typed columns and rules, as `checks.Check` data run vectorised), `context` (ids the store has or
 the import declares), `writing` (one transaction) and `validation` (the orchestration).
+May import `metrics.store` only.
 """
 
 from metrics.importing.kinds import ImportKind

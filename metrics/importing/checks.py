@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.errors import Problem
 from metrics.importing.parsing import ROW
+from metrics.store.errors import Problem
 
 FILE = "_file"  # the file a row came from: several files of one kind are checked together
 EXISTS = "_exists"  # true where the store already has the row's key

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.errors import Problem
-from metrics.export import unneutralise
 from metrics.importing.checks import FILE, Check, find_problems, literal
 from metrics.importing.parsing import FIELDS, ROW, Records
+from metrics.store.errors import Problem
+from metrics.store.export import unneutralise
 
 
 @dataclass(frozen=True)

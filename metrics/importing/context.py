@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from metrics.catalog import UNASSIGNED, MetricKind
+from metrics.store.catalog import UNASSIGNED, MetricKind
 
 _SCRATCH = "_import_keys"  # the frame of keys, registered for one query at a time
 _NEXT = itertools.count()

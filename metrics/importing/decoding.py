@@ -6,7 +6,7 @@ GBK export from Chinese Windows), because "not UTF-8" alone does not tell a user
 
 from __future__ import annotations
 
-from metrics.errors import Problem
+from metrics.store.errors import Problem
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SAVE_AS_UTF8 = "save it from your spreadsheet as 'CSV UTF-8 (Comma delimited)' and import that"

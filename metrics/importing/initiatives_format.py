@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from metrics.catalog import UNASSIGNED
 from metrics.importing.checks import (
     Check,
     iso_date,
@@ -16,6 +15,7 @@ from metrics.importing.checks import (
 )
 from metrics.importing.context import Known
 from metrics.importing.kinds import Format, ImportKind
+from metrics.store.catalog import UNASSIGNED
 
 COLUMNS = ("initiative", "team", "metric", "start", "end", "name")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from metrics.catalog import MetricKind
 from metrics.importing.checks import Check, known, not_in_store, one_of, required, unique
 from metrics.importing.context import Known
 from metrics.importing.kinds import Format, ImportKind
+from metrics.store.catalog import MetricKind
 
 COLUMNS = ("metric", "name", "kind", "unit", "numerator", "denominator", "higher_is_better")
 PARTS = ("numerator", "denominator")

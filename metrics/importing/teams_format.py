@@ -10,10 +10,10 @@ from dataclasses import replace as replace_check
 
 import polars as pl
 
-from metrics.catalog import UNASSIGNED
 from metrics.importing.checks import Check, literal, not_in_store, required, unique
 from metrics.importing.context import Known
 from metrics.importing.kinds import Format, ImportKind
+from metrics.store.catalog import UNASSIGNED
 
 COLUMNS = ("team", "name", "department")
 RESERVED = pl.col("team") == UNASSIGNED

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from metrics.errors import Problem, ValidationFailed
 from metrics.importing import initiatives_format, metrics_format, observations_format, teams_format
 from metrics.importing.checks import EXISTS, FILE, find_problems
 from metrics.importing.columns import FileRows, named_rows
@@ -22,6 +21,7 @@ from metrics.importing.decoding import checked_text
 from metrics.importing.kinds import Format, ImportKind
 from metrics.importing.parsing import ROW, read_records
 from metrics.importing.writing import Batch, write_batches
+from metrics.store.errors import Problem, ValidationFailed
 
 FORMATS: dict[ImportKind, Format] = {
     f.kind: f

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from metrics.importing.kinds import Format
-from metrics.store import transaction
+from metrics.store.connection import transaction
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.store import open_store
+from metrics.store.connection import open_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DATA_PAGE = "app_pages/data.py"

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics import forecast_store as fs
-from metrics.store import open_store, transaction
+from metrics.forecasts import reads as fs
+from metrics.store.connection import open_store, transaction
 from tests.forecasting.factories import GOAL_END, build_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -16,13 +16,20 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting import runner
 from forecasting.report import RunReport
-from metrics import decomposition as dec
-from metrics.catalog import load_metrics
-from metrics.forecast_store import goal_baseline
-from metrics.goal_edits import override_month, set_goal
-from metrics.goal_inputs import last_year_monthly
-from metrics.goals import Goal, find_goal, goal_changes, load_goal, load_tactics, monthly_targets
-from metrics.store import open_store
+from metrics.forecasts.reads import goal_baseline
+from metrics.plan import decomposition as dec
+from metrics.plan.edits import override_month, set_goal
+from metrics.plan.goals import (
+    Goal,
+    find_goal,
+    goal_changes,
+    load_goal,
+    load_tactics,
+    monthly_targets,
+)
+from metrics.plan.inputs import last_year_monthly
+from metrics.store.catalog import load_metrics
+from metrics.store.connection import open_store
 from tests.metrics.plan_factories import freeze_baseline
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.catalog import load_metrics
-from metrics.contribution_report import build_report
-from metrics.store import open_store
+from metrics.contribution.report import build_report
+from metrics.store.catalog import load_metrics
+from metrics.store.connection import open_store
 from tests.metrics.contribution_store import DEMO_GOAL, build
 from ui.formatting import format_share
 from ui.overview_charts import running_label

@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.goals import goal_changes, load_goal, monthly_targets
-from metrics.phase_review import load_team_phase_targets, monthly_actuals
-from metrics.phases import load_assignments, load_phases
-from metrics.store import open_store
+from metrics.plan.goals import goal_changes, load_goal, monthly_targets
+from metrics.plan.phase_review import load_team_phase_targets, monthly_actuals
+from metrics.plan.phases import load_assignments, load_phases
+from metrics.store.connection import open_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/phases.py"

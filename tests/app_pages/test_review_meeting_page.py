@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.contribution_report import build_report
-from metrics.store import open_store
+from metrics.contribution.report import build_report
+from metrics.store.connection import open_store
 from tests.metrics.contribution_store import DEMO_GOAL
 from ui.overview_view import STATUS_WORDS, value_text
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.checkins import load_checkins, validate_checkin
-from metrics.contribution_report import build_report
-from metrics.store import open_store
+from metrics.contribution.report import build_report
+from metrics.plan.checkins import load_checkins, validate_checkin
+from metrics.store.connection import open_store
 from tests.metrics.contribution_store import build as build_store
 from ui import team_view as view
 from ui.formatting import format_share

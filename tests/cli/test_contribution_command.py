@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from cli import contribution_command, main
-from metrics.forecast_store import goal_baseline
-from metrics.store import open_store
+from metrics.forecasts.reads import goal_baseline
+from metrics.store.connection import open_store
 from tests.metrics import contribution_store
 
 FORECAST_TABLES = ("forecast_runs", "forecasts", "forecast_samples")

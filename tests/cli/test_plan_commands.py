@@ -13,13 +13,13 @@ import pytest
 
 from cli import main
 from forecasting.report import RunReport
-from metrics import forecast_store
-from metrics.decomposition import goal_months
 from metrics.demo.config import METRICS, DemoConfig, teams_frame
-from metrics.goals import monthly_targets
-from metrics.phases import assignments_from_csv, phases_from_csv
-from metrics.plan_files import parse_tactics
-from metrics.store import open_store
+from metrics.forecasts import reads as forecast_store
+from metrics.plan.decomposition import goal_months
+from metrics.plan.files import parse_tactics
+from metrics.plan.goals import monthly_targets
+from metrics.plan.phases import assignments_from_csv, phases_from_csv
+from metrics.store.connection import open_store
 from tests.metrics.plan_factories import GOAL_YEAR, baseline_frame, freeze_baseline, seed_company
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"

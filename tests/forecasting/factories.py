@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from filelock import FileLock
 
-from metrics.store import open_store, transaction
+from metrics.store.connection import open_store, transaction
 
 START = dt.date(2023, 1, 1)
 GOAL_START, GOAL_END = dt.date(2025, 1, 1), dt.date(2025, 3, 31)

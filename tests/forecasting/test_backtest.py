@@ -9,7 +9,7 @@ import pytest
 
 from forecasting.backtest import backtest_series
 from forecasting.series_input import check_history, to_history
-from metrics.errors import DataopsError, ValidationFailed
+from metrics.store.errors import DataopsError, ValidationFailed
 from tests.forecasting.real_series import REAL_CASES
 
 

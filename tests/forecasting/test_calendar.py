@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from forecasting.calendar import calendar_features, check_country, public_holidays
-from metrics.calendar import default_market_calendar
-from metrics.errors import DataopsError
+from metrics.store.calendar import default_market_calendar
+from metrics.store.errors import DataopsError
 
 D = dt.date
 

@@ -12,7 +12,7 @@ import pytest
 from forecasting.calendar import calendar_features
 from forecasting.model import Mode, Settings, fit_predict
 from forecasting.selection import FALLBACK, GRID, candidates_for, choose_settings, winner
-from metrics.calendar import default_market_calendar
+from metrics.store.calendar import default_market_calendar
 
 pytestmark = pytest.mark.slow
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 31)

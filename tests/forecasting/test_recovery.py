@@ -16,8 +16,8 @@ from forecasting.inputs import GOAL_SAMPLES, read_inputs, series_job
 from forecasting.model import date_range
 from forecasting.pool import run_jobs
 from forecasting.runner import freeze_goal_baseline
-from metrics import forecast_store as fs
-from metrics.store import open_store
+from metrics.forecasts import reads as fs
+from metrics.store.connection import open_store
 from tests.forecasting.factories import add_goal, shared_build
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from forecasting.runner import freeze_goal_baseline, refresh_rolling
-from metrics import forecast_store as fs
-from metrics.store import open_store
+from metrics.forecasts import reads as fs
+from metrics.store.connection import open_store
 from tests.forecasting.factories import (
     GOAL,
     GOAL_END,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from metrics.catalog import Metric, MetricKind
+from metrics.store.catalog import Metric, MetricKind
 
 FLOW = Metric("gmv", "GMV", MetricKind.FLOW, "CNY")
 LEVEL = Metric("dau", "DAU", MetricKind.LEVEL, "users")
@@ -141,7 +141,7 @@ class Company:
 
 
 def bounds_from(daily_samples: pl.DataFrame):
-    """A `metrics.checks.Bounds` over per-day sampled paths, like the store's query."""
+    """A `metrics.checks.flags.Bounds` over per-day sampled paths, like the store's query."""
 
     def bounds(spans: pl.DataFrame, low: float, high: float) -> pl.DataFrame:
         totals = (

@@ -14,11 +14,11 @@ import json
 import duckdb
 import polars as pl
 
-from metrics import forecast_store
-from metrics.decomposition import Method
-from metrics.goal_edits import set_goal
-from metrics.goals import Goal
-from metrics.phases import save_assignments, save_phases
+from metrics.forecasts import reads as forecast_store
+from metrics.plan.decomposition import Method
+from metrics.plan.edits import set_goal
+from metrics.plan.goals import Goal
+from metrics.plan.phases import save_assignments, save_phases
 from tests.metrics.contribution_factories import Company, Planted
 
 START, END, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 8, 28)

@@ -2,7 +2,7 @@
 
 A company of three teams plus `unassigned` with metrics of all three kinds, a year of daily
 observations before the goal year, and a natural baseline frame shaped like
-`metrics.forecast_store.goal_baseline` (so no test needs to fit Prophet).
+`metrics.forecasts.reads.goal_baseline` (so no test needs to fit Prophet).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from metrics import forecast_store
+from metrics.forecasts import reads as forecast_store
 
 GOAL_YEAR = 2025
 TEAMS = [

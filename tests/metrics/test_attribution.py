@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics.attribution import RIDGE_DAYS, attribute
+from metrics.contribution.attribution import RIDGE_DAYS, attribute
 
 START = dt.date(2026, 3, 1)
 

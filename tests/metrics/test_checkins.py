@@ -8,12 +8,12 @@ import uuid
 
 import pytest
 
-from metrics import decomposition as dec
-from metrics.checkins import MAX_TEXT, add_checkin, load_checkins
-from metrics.errors import ValidationFailed
-from metrics.goal_edits import set_goal
-from metrics.goals import Goal
-from metrics.store import open_store
+from metrics.plan import decomposition as dec
+from metrics.plan.checkins import MAX_TEXT, add_checkin, load_checkins
+from metrics.plan.edits import set_goal
+from metrics.plan.goals import Goal
+from metrics.store.connection import open_store
+from metrics.store.errors import ValidationFailed
 from tests.metrics.plan_factories import GOAL_YEAR, seed_company
 
 GOAL = f"gmv_{GOAL_YEAR}"

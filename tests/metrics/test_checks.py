@@ -8,9 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics.checks import cooperation_flags, local_wins_global_losses
-from metrics.contribution_report import build_report
-from metrics.store import open_store
+from metrics.checks.flags import cooperation_flags, local_wins_global_losses
+from metrics.contribution.report import build_report
+from metrics.store.connection import open_store
 from tests.metrics.contribution_factories import Company, Planted, bounds_from
 from tests.metrics.contribution_store import DEMO_GOAL
 

@@ -8,9 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics.catalog import MetricKind
-from metrics.checkins import add_checkin
-from metrics.contribution import (
+from metrics.contribution.measurement import (
     COMPANY,
     Roles,
     group_maps,
@@ -19,9 +17,11 @@ from metrics.contribution import (
     team_draws,
     with_shares,
 )
-from metrics.contribution_report import build_report
-from metrics.errors import DataopsError
-from metrics.store import memory_store, open_store
+from metrics.contribution.report import build_report
+from metrics.plan.checkins import add_checkin
+from metrics.store.catalog import MetricKind
+from metrics.store.connection import memory_store, open_store
+from metrics.store.errors import DataopsError
 from tests.metrics.contribution_factories import FLOW, LEVEL, RATIO, window_inputs
 from tests.metrics.contribution_store import AS_OF, DEMO_GOAL
 from tests.metrics.contribution_store import build as build_store

@@ -8,9 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics import decomposition as dec
-from metrics.catalog import Metric, MetricKind
-from metrics.errors import DataopsError
+from metrics.plan import decomposition as dec
+from metrics.store.catalog import Metric, MetricKind
+from metrics.store.errors import DataopsError
 
 START, END = dt.date(2025, 1, 15), dt.date(2025, 12, 20)  # partial months at both ends
 KINDS = [MetricKind.FLOW, MetricKind.LEVEL, MetricKind.RATIO]

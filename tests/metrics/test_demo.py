@@ -8,10 +8,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics.calendar import default_market_calendar
-from metrics.catalog import UNASSIGNED
 from metrics.demo import DemoConfig, DemoConfigError, generate
 from metrics.demo.config import STORED_METRICS
+from metrics.store.calendar import default_market_calendar
+from metrics.store.catalog import UNASSIGNED
 
 END = dt.date(2025, 11, 30)
 FRAMES = ("teams", "metrics", "observations", "initiatives", "truth_natural", "truth_effects",

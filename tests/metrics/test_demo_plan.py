@@ -8,16 +8,16 @@ import polars as pl
 import pytest
 
 from cli.demo_command import build_demo_store
-from metrics import decomposition as dec
-from metrics.catalog import MetricKind, load_metrics, load_teams
-from metrics.checkins import load_checkins
 from metrics.demo import DemoConfig, generate
 from metrics.demo.config import METRICS, teams_frame
 from metrics.demo.plan import UPLIFT, demo_plan, natural_gmv_estimate
-from metrics.goals import list_goals, load_goal, monthly_targets
-from metrics.phase_review import load_team_phase_targets
-from metrics.phases import load_assignments, load_phases, validate_assignments, validate_phases
-from metrics.store import open_store
+from metrics.plan import decomposition as dec
+from metrics.plan.checkins import load_checkins
+from metrics.plan.goals import list_goals, load_goal, monthly_targets
+from metrics.plan.phase_review import load_team_phase_targets
+from metrics.plan.phases import load_assignments, load_phases, validate_assignments, validate_phases
+from metrics.store.catalog import MetricKind, load_metrics, load_teams
+from metrics.store.connection import open_store
 
 
 @pytest.mark.parametrize("teams", [2, 5, 12])

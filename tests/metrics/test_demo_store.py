@@ -14,9 +14,9 @@ import pytest
 
 from cli import demo_command
 from cli.demo_command import StoreExists, build_demo_store
-from metrics import migrations
 from metrics.demo import DemoConfig, StoreNotEmpty, generate, write_demo
-from metrics.store import open_store
+from metrics.store import migrations
+from metrics.store.connection import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = DemoConfig(seed=5, teams=2, years=1, end=dt.date(2025, 6, 30))

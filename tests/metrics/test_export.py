@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics.errors import DataopsError
-from metrics.export import (
+from metrics.store.errors import DataopsError
+from metrics.store.export import (
     EXPORTABLE_TABLES,
     read_neutralised_csv,
     read_table,

@@ -9,11 +9,9 @@ import threading
 import polars as pl
 import pytest
 
-from metrics import decomposition as dec
-from metrics.catalog import MetricKind
-from metrics.errors import DataopsError, ValidationFailed
-from metrics.goal_edits import override_month, redecompose, set_goal
-from metrics.goals import (
+from metrics.plan import decomposition as dec
+from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.goals import (
     Goal,
     Status,
     StatusThresholds,
@@ -24,7 +22,9 @@ from metrics.goals import (
     set_status_thresholds,
     status_thresholds,
 )
-from metrics.store import open_store
+from metrics.store.catalog import MetricKind
+from metrics.store.connection import open_store
+from metrics.store.errors import DataopsError, ValidationFailed
 from tests.metrics.plan_factories import (
     GOAL_YEAR,
     baseline_frame,

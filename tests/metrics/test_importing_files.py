@@ -10,12 +10,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from metrics.errors import ValidationFailed
-from metrics.export import read_table, to_csv_bytes
 from metrics.importing import ImportKind, ImportReport, import_files, validate_files
 from metrics.importing.validation import FORMATS
 from metrics.importing.writing import Batch, write_batches
-from metrics.store import memory_store
+from metrics.store.connection import memory_store
+from metrics.store.errors import ValidationFailed
+from metrics.store.export import read_table, to_csv_bytes
 from tests.metrics.test_importing_factories import csv, seed, snapshot
 
 TEAMS, METRICS, OBS, INITS = list(ImportKind)

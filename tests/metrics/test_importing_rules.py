@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from metrics.errors import ValidationFailed
 from metrics.importing import ImportKind, import_files, validate_files
-from metrics.store import memory_store
+from metrics.store.connection import memory_store
+from metrics.store.errors import ValidationFailed
 from tests.metrics.test_importing_factories import csv, seed, snapshot
 
 TEAMS, METRICS, OBS, INITS = list(ImportKind)

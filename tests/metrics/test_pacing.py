@@ -8,9 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics.catalog import MetricKind
-from metrics.goals import Status, StatusThresholds
-from metrics.pacing import (
+from metrics.plan.goals import Status, StatusThresholds
+from metrics.plan.pacing import (
     LandingInputs,
     cumulative,
     daily_targets,
@@ -21,6 +20,7 @@ from metrics.pacing import (
     status_of,
     team_target_mass,
 )
+from metrics.store.catalog import MetricKind
 
 MARCH = dt.date(2026, 3, 1)
 

@@ -8,14 +8,12 @@ import json
 import polars as pl
 import pytest
 
-from metrics import decomposition as dec
-from metrics import phase_math
-from metrics.catalog import Metric, MetricKind, load_metrics
-from metrics.errors import DataopsError, ValidationFailed
-from metrics.goal_edits import set_goal
-from metrics.goals import Goal, goal_changes, monthly_targets
-from metrics.phase_review import load_team_phase_targets, respread_from_phase
-from metrics.phases import (
+from metrics.plan import decomposition as dec
+from metrics.plan import phase_math
+from metrics.plan.edits import set_goal
+from metrics.plan.goals import Goal, goal_changes, monthly_targets
+from metrics.plan.phase_review import load_team_phase_targets, respread_from_phase
+from metrics.plan.phases import (
     assignments_from_csv,
     load_assignments,
     load_phases,
@@ -24,6 +22,8 @@ from metrics.phases import (
     save_phases,
     team_phase_targets,
 )
+from metrics.store.catalog import Metric, MetricKind, load_metrics
+from metrics.store.errors import DataopsError, ValidationFailed
 from tests.metrics.plan_factories import (
     GOAL_YEAR,
     baseline_frame,

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics.goals import StatusThresholds
-from metrics.review import Level, checkin_problems, rollup
+from metrics.contribution.rollup import Level, checkin_problems, rollup
+from metrics.plan.goals import StatusThresholds
 
 AS_OF = dt.date(2026, 6, 30)
 DEFAULTS = StatusThresholds()

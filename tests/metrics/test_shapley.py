@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from metrics.shapley import (
+from metrics.contribution.shapley import (
     EXACT_MAX_PLAYERS,
     RatioGame,
     exact_shapley,

@@ -10,9 +10,9 @@ import threading
 import duckdb
 import pytest
 
-from metrics import migrations
-from metrics.errors import DataopsError, StoreBusy, StoreMissing
-from metrics.store import open_store, store_version, transaction
+from metrics.store import migrations
+from metrics.store.connection import open_store, store_version, transaction
+from metrics.store.errors import DataopsError, StoreBusy, StoreMissing
 
 
 def table_names(con) -> set[str]:

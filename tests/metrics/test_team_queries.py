@@ -8,9 +8,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics import team_queries as tq
-from metrics.contribution_report import build_report
-from metrics.store import memory_store
+from metrics.contribution import team_queries as tq
+from metrics.contribution.report import build_report
+from metrics.store.connection import memory_store
 from tests.metrics.contribution_store import AS_OF, END, START
 from tests.metrics.contribution_store import build as build_store
 

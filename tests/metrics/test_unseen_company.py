@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from metrics.contribution_report import build_report
-from metrics.store import open_store
+from metrics.contribution.report import build_report
+from metrics.store.connection import open_store
 from tests.metrics.test_checks import planted_problems
 from tests.metrics.test_contribution import planted_by_team, uplift_misses
 

@@ -1,7 +1,7 @@
 """A small contribution report built by hand, for the display and meeting-pack tests.
 
 Three teams in two departments on a GMV goal; the review rollup is made by the domain's own
-`metrics.review.rollup` from the check-ins given, so problems arrive the way the report brings
+`contribution.rollup.rollup` from the check-ins given, so problems arrive the way the report brings
 them. Numbers are round, so the expected text is easy to read in a test.
 """
 
@@ -12,13 +12,13 @@ import datetime as dt
 
 import polars as pl
 
-from metrics.catalog import Metric, MetricKind
-from metrics.checks import FLAG_SCHEMA
-from metrics.contribution_report import Company, ContributionReport
-from metrics.decomposition import Method
-from metrics.goals import Goal, StatusThresholds
-from metrics.pacing import Landing
-from metrics.review import Level, checkin_problems, rollup
+from metrics.checks.flags import FLAG_SCHEMA
+from metrics.contribution.report import Company, ContributionReport
+from metrics.contribution.rollup import Level, checkin_problems, rollup
+from metrics.plan.decomposition import Method
+from metrics.plan.goals import Goal, StatusThresholds
+from metrics.plan.pacing import Landing
+from metrics.store.catalog import Metric, MetricKind
 
 START, END, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 6, 30)
 TEAMS = pl.DataFrame(

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from metrics import decomposition as dec
-from metrics.errors import DataopsError
-from metrics.goal_edits import override_month, set_goal
-from metrics.goals import Goal, goal_changes, monthly_targets
+from metrics.plan import decomposition as dec
+from metrics.plan.edits import override_month, set_goal
+from metrics.plan.goals import Goal, goal_changes, monthly_targets
+from metrics.store.errors import DataopsError
 from tests.metrics.plan_factories import GOAL_YEAR, baseline_frame, freeze_baseline, seed_company
 from ui import goals_view as view
 

@@ -9,7 +9,7 @@ import re
 import polars as pl
 import pytest
 
-from metrics.export import read_neutralised_csv
+from metrics.store.export import read_neutralised_csv
 from tests.ui.report_factory import checkins, flags, small_report
 from ui import meeting_pack as pack
 from ui.overview_view import status_text

@@ -8,8 +8,8 @@ import dataclasses
 import polars as pl
 import pytest
 
-from metrics.catalog import MetricKind
-from metrics.contribution_report import build_report
+from metrics.contribution.report import build_report
+from metrics.store.catalog import MetricKind
 from tests.metrics.contribution_store import build
 from tests.ui.report_factory import NUMBERS, checkins, flags, small_report
 from ui import overview_charts as charts

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics.decomposition import goal_months
+from metrics.plan.decomposition import goal_months
 from ui import phases_view as view
 
 MONTHS = goal_months(dt.date(2025, 1, 1), dt.date(2025, 12, 31))

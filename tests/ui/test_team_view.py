@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from metrics.catalog import Metric, MetricKind, Team
-from metrics.checks import FLAG_SCHEMA
-from metrics.errors import Problem, ValidationFailed
+from metrics.checks.flags import FLAG_SCHEMA
+from metrics.store.catalog import Metric, MetricKind, Team
+from metrics.store.errors import Problem, ValidationFailed
 from ui import team_view as view
 from ui.team_charts import axis_title, team_vs_natural_figure
 

@@ -1,0 +1,6 @@
+"""The forecast tables: reading frozen goal baselines and rolling forecasts, and writing runs.
+
+Owns the named queries over `forecast_runs`, `forecasts`, samples and backtests (`reads`) and the
+rows a fit writes (`writes`). No Prophet here: `forecasting/` fits, this package stores and serves.
+May import `metrics.store` only.
+"""

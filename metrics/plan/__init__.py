@@ -1,0 +1,7 @@
+"""The plan: what was agreed and what teams report against it.
+
+Owns goals and their edits and inputs (`goals`, `edits`, `inputs`), the goal-to-months
+`decomposition`, phases and shares (`phases`, `phase_math`, `phase_review`), the plan CSV files
+(`files`), `pacing` and status, and team `checkins`. May import `metrics.store` and
+`metrics.forecasts` (a goal's natural baseline); never `contribution` or `checks`.
+"""
