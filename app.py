@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.access_view import gate
 from ui.layout import sidebar
 
 st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/flag:", layout="wide")
+admitted = gate()  # sign-in, no access, or local mode asked to serve other hosts: nothing else
 
 navigation = st.navigation(
     {
@@ -51,7 +53,8 @@ navigation = st.navigation(
         "Data": [
             st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
         ],
-    }
+    },
+    position="sidebar" if admitted else "hidden",
 )
-if sidebar():
+if admitted and sidebar():
     navigation.run()

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.access.roles import Action
 from metrics.forecasts import reads as fs
+from metrics.store.errors import DataopsError
 from ui import forecast_charts as charts
-from ui.store_access import read, store_path
+from ui.access_view import allowed
+from ui.store_access import authorised, read, store_path
 from ui.widgets import table
 
 METRIC_KEY, TEAM_KEY = "forecasts-metric", "forecasts-team"
@@ -28,6 +31,11 @@ def refresh() -> None:
     """Refit the series whose data changed, with a progress bar; say what happened."""
     from forecasting import runner  # here: only this action needs Prophet, which is slow to load
 
+    try:
+        authorised(Action.REFIT)  # the runner opens the store itself, so ask first
+    except DataopsError as error:
+        st.error(f"Not refreshed: {error}")
+        return
     bar = st.progress(0.0, text="Checking which series changed…")
 
     def progress(done: int, total: int, label: str) -> None:
@@ -44,6 +52,7 @@ left, right = st.columns([3, 1])
 right.button(
     "Refresh forecasts", icon=":material/refresh:", key="forecasts-refresh",
     help="Refits only the series whose data, masked days or calendar changed (all cores).",
+    disabled=not allowed(Action.REFIT),
 )  # fmt: skip
 if st.session_state.get("forecasts-refresh"):
     with left:

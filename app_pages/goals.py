@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from metrics.access.roles import Action
 from metrics.forecasts.reads import festival_windows
 from metrics.plan.decomposition import Method
 from metrics.plan.edits import override_month, redecompose, set_goal
@@ -19,10 +20,11 @@ from metrics.plan.goals import Goal, find_goal, goal_changes, load_tactics, mont
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 from metrics.store.errors import DataopsError, problems_frame
 from ui import goals_view as view
+from ui.access_view import allowed
 from ui.context import GOAL_KEY, current_goal
 from ui.formatting import format_value
 from ui.goals_charts import monthly_targets_chart
-from ui.store_access import read, store_path, write
+from ui.store_access import authorised, read, store_path, write
 from ui.widgets import download_csv, table
 
 METHODS = {
@@ -144,6 +146,7 @@ def fit_baseline(goal_id: str, author: str, refit: bool) -> list[tuple[str, str]
     """Freeze the goal's natural baseline with a progress bar, then split it into months."""
     from forecasting import runner  # here: only this action needs Prophet, which is slow to load
 
+    authorised(Action.REFIT)  # the runner opens the store itself, so ask first
     bar = st.progress(0.0, text="Fitting the natural baseline…")
 
     def progress(done: int, total: int, label: str) -> None:
@@ -156,7 +159,7 @@ def fit_baseline(goal_id: str, author: str, refit: bool) -> list[tuple[str, str]
         failed = ", ".join(f"{item.label} ({item.reason})" for item in report.failed)
         said.append(("warning", f"These series could not be fitted: {failed}."))
     try:
-        saved = write(redecompose, goal_id, author)
+        saved = write(redecompose, goal_id, author, needs=Action.EDIT_GOAL)
     except DataopsError as error:
         return [*said, ("error", f"{goal_id} is saved, but its monthly targets are not: {error}")]
     notes = [("info", text) for text in view.sentences(saved.messages)]
@@ -176,6 +179,7 @@ def save(
             tactics=tactics if goal.method is Method.TACTIC else None,
             clear_overrides=clear,
             decompose=not fit,
+            needs=Action.EDIT_GOAL,
         )
         said = [("success", f"Goal {goal.goal} saved by {author}.")]
         said += [("info", text) for text in view.sentences(saved.messages)]
@@ -254,11 +258,15 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
     )
     download_csv(frame, name=f"{saved.goal}_monthly_targets")
     edits = view.month_edits(targets, edited)
-    if not st.button(f"Save {len(edits)} month(s)", disabled=not edits, key="goals-months-save"):
+    may = allowed(Action.EDIT_GOAL)
+    if not st.button(
+        f"Save {len(edits)} month(s)", disabled=not (edits and may), key="goals-months-save"
+    ):
         return
     try:
         for edit in edits:
-            result = write(override_month, saved.goal, edit.month, edit.target, author, edit.note)
+            result = write(override_month, saved.goal, edit.month, edit.target, author, edit.note,
+                           needs=Action.EDIT_GOAL)  # fmt: skip
     except DataopsError as error:
         st.error(f"Not saved: {error}")
         return
@@ -340,8 +348,8 @@ if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:
         "(box above) or keep those months in the period."
     )
     blocked = True
-if not author:
-    st.warning("Type your name at the top: it is recorded with every change.")
+if not (may_edit := allowed(Action.EDIT_GOAL)):
+    st.caption("Read-only: only an owner agrees goals and their monthly targets.")
 if not goal.goal:
     st.warning("Give the goal an id (e.g. gmv_2026) to save it.")
 
@@ -351,7 +359,7 @@ if saved is not None and not changed and not fit:
     st.caption("No changes to save.")
 label = "Save goal" if not fit else "Save and fit the natural baseline"
 label = "Fit the natural baseline" if fit_only else label
-ready = (changed or fit_only) and not blocked and bool(author and goal.goal)
+ready = (changed or fit_only) and not blocked and bool(author and goal.goal) and may_edit
 request = view.request_key(goal, tactics, clear)
 if st.button(label, type="primary", key="goals-save", disabled=not ready):
     if fit_only:

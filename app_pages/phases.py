@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.access.roles import Action
 from metrics.plan.decomposition import goal_months
 from metrics.plan.goals import load_goal
 from metrics.plan.phase_review import (
@@ -20,6 +21,7 @@ from metrics.plan.phases import load_assignments, load_phases, save_assignments,
 from metrics.store.catalog import UNASSIGNED, Metric, load_metrics, load_teams
 from metrics.store.errors import DataopsError, Problem, problems_frame
 from ui import phases_view as view
+from ui.access_view import allowed
 from ui.context import current_goal, require_goal
 from ui.formatting import format_share, format_value
 from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
@@ -29,10 +31,11 @@ from ui.widgets import download_csv, table
 CONFIRM = "phases-confirm"
 
 
-def attempt(action, *args) -> tuple[bool, object]:
-    """Write through the store's door; a refusal (store busy, plan refused) is a message."""
+def attempt(needs: Action, action, *args) -> tuple[bool, object]:
+    """Write through the store's door; a refusal (no right, store busy, plan refused) is a
+    message."""
     try:
-        return True, write(action, *args)
+        return True, write(action, *args, needs=needs)
     except DataopsError as error:
         st.error(f"Not saved: {error}")
         return False, None
@@ -69,9 +72,9 @@ def phases_section(goal_id: str, months, author: str) -> list[str]:
     else:
         show_problems(problems, "phases")
     changed = phases is not None and not phases.equals(stored)
-    ready = changed and bool(author)
+    ready = changed and bool(author) and allowed(Action.EDIT_PHASES)
     if st.button("Save phases", key="phases-save-phases", disabled=not ready) and ready:
-        ok, dropped = attempt(save_phases, goal_id, phases, author)
+        ok, dropped = attempt(Action.EDIT_PHASES, save_phases, goal_id, phases, author)
         said = [("success", f"Phases of {goal_id} saved by {author}.")]
         if ok and not dropped.is_empty():
             gone = ", ".join(sorted(set(dropped["phase"])))
@@ -119,9 +122,10 @@ def assignments_section(goal_id: str, phase_ids: list[str], author: str) -> None
     )
     show_problems(problems, "assignments")
     changed = assignments is not None and not assignments.equals(stored)
-    ready = changed and bool(author)
+    ready = changed and bool(author) and allowed(Action.EDIT_ASSIGNMENTS)
     clicked = st.button("Save assignments", key="phases-save-assignments", disabled=not ready)
-    if clicked and ready and attempt(save_assignments, goal_id, assignments, author)[0]:
+    saving = (Action.EDIT_ASSIGNMENTS, save_assignments, goal_id, assignments, author)
+    if clicked and ready and attempt(*saving)[0]:
         finish("phases", [("success", f"Assignments of {goal_id} saved by {author}.")])
 
 
@@ -170,7 +174,8 @@ def shortfall_section(goal_id: str, author: str, metric: Metric) -> None:
         return
     phase = st.selectbox("A phase that ended short", eligible, key="phases-respread-phase")
     short = shortfalls.filter(phase=phase).row(0, named=True)["shortfall"]
-    if st.button("Re-spread over the remaining phases", key="phases-respread"):
+    may = allowed(Action.EDIT_PHASES)
+    if st.button("Re-spread over the remaining phases", key="phases-respread", disabled=not may):
         st.session_state[CONFIRM] = phase
     if st.session_state.get(CONFIRM) != phase:
         return
@@ -187,7 +192,7 @@ def shortfall_section(goal_id: str, author: str, metric: Metric) -> None:
             st.session_state.pop(CONFIRM, None)
             st.rerun()
         clicked = yes.button("Re-spread", type="primary", key="phases-respread-yes")
-        if clicked and attempt(respread_from_phase, goal_id, phase, author)[0]:
+        if clicked and attempt(Action.EDIT_PHASES, respread_from_phase, goal_id, phase, author)[0]:
             said = f"Phase {phase}'s shortfall re-spread over the later months by {author}."
             finish("phases", [("success", said)])
 
@@ -208,8 +213,8 @@ except DataopsError as error:
     st.stop()
 metric = read(load_metrics)[goal.metric]
 author = author_input("phases")
-if not author:
-    st.warning("Type your name above: it is recorded with every change.")
+if not allowed(Action.EDIT_PHASES):
+    st.caption("Read-only: only an owner sets phases and assignments.")
 phase_ids = phases_section(goal_id, goal_months(goal.start_day, goal.end_day), author)
 assignments_section(goal_id, phase_ids, author)
 team_targets_section(goal_id, metric)

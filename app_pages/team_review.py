@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.access.roles import Action
 from metrics.contribution import team_queries as tq
 from metrics.contribution.report import ContributionReport, build_report
 from metrics.plan.goals import Status
 from metrics.store.catalog import MetricKind, load_metrics, load_teams
 from metrics.store.errors import DataopsError, ValidationFailed
 from ui import team_view as view
+from ui.access_view import allowed, author
 from ui.context import require_goal
 from ui.formatting import format_share
 from ui.overview_view import STATUS_WORDS, status_badge
@@ -23,7 +25,7 @@ from ui.team_charts import team_vs_natural_figure
 from ui.widgets import download_csv, table
 
 TEAM_KEY, LAST_TEAM_KEY = "team_review-team", "team_review-last-team"
-FORM_FIELDS = ("author", "status", "notes", "problems", "next_actions")
+FORM_FIELDS = ("status", "notes", "problems", "next_actions")
 SAVED_KEY, REFUSED_KEY = "team_review-saved", "team_review-refused"
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
 
@@ -188,8 +190,11 @@ def checkin_form(goal_id: str, team: str) -> None:
         st.success(saved)
     if refused := st.session_state.pop(REFUSED_KEY, None):
         st.error(f"Not saved: nothing was written.\n\n{refused}")
+    if not allowed(Action.ADD_CHECKIN, team):
+        st.caption(f"Only the owner and {team}'s team leads add its check-ins.")
+        return
     with st.form("team_review-checkin"):
-        st.text_input("Your name", key=field_key("author"))
+        st.caption(f"Saved as **{author()}**.")
         st.radio(
             "Status", list(Status), index=None, key=field_key("status"), horizontal=True,
             format_func=STATUS_WORDS.get,
@@ -203,6 +208,7 @@ def checkin_form(goal_id: str, team: str) -> None:
 def save(goal_id: str, team: str) -> None:
     """The form's callback: runs before the rerun, so it may clear the fields it saved."""
     values = {name: st.session_state.get(field_key(name)) or "" for name in FORM_FIELDS}
+    values["author"] = author()
     try:
         view.save_checkin(view.CheckinDraft(team=team, goal=goal_id, **values))
     except ValidationFailed as error:

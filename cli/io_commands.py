@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cli.common import STORE_DEFAULT, StoreOption, out
-from metrics.importing import ImportKind, import_files
+from cli.common import STORE_DEFAULT, StoreOption, out, who
+from metrics.importing import ImportKind
+from metrics.importing.log import import_files_by
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError, ValidationFailed
 from metrics.store.export import EXPORTABLE_TABLES, read_table, require_exportable, write_csv
@@ -38,7 +39,7 @@ def import_command(
     created = not store.exists()
     try:
         with open_store(store) as con:
-            report = import_files(con, [(kind, str(file), data)], replace=replace)
+            report = import_files_by(con, [(kind, str(file), data)], who(None), replace=replace)
     except ValidationFailed:
         if created:  # a refused import leaves no trace, not even an empty store
             _remove_store(store)

@@ -204,3 +204,30 @@ def test_pages_run_no_sql_and_no_frame_logic():
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_every_write_of_the_app_names_the_action_it_needs():
+    """Pages and ui write only through `ui.store_access.write(..., needs=Action.X)`, and work
+    that opens the store itself (fitting models) asks `authorised(Action.X)` first: so every
+    write path passes `metrics.access` (tests/app_pages/test_permissions.py has the table)."""
+    offenders = []
+    for path in python_files("app_pages", "ui"):
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            keywords = {k.arg for k in node.keywords}
+            if name == "write" and "needs" not in keywords:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} write without needs=")
+            read_only = any(
+                k.arg == "read_only" and getattr(k.value, "value", None) is True
+                for k in node.keywords
+            )
+            writer = path.name == "store_access.py"
+            if name == "open_store" and not read_only and not writer:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} opens the store to write")
+        if "runner." in text and "authorised(" not in text:
+            offenders.append(f"{path.relative_to(ROOT)} fits models without authorised()")
+    assert offenders == []

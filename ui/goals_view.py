@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import io
 import json
 from dataclasses import dataclass, replace
@@ -28,9 +27,8 @@ from metrics.plan.goals import Goal
 from metrics.plan.inputs import last_year_monthly
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
+from ui.access_view import author
 from ui.formatting import format_value
-
-AUTHOR_KEY = "plan-author"  # not a widget key, so the name survives moving between pages
 
 MONTH_FORMAT = "%Y-%m"
 NO_OVERRIDES = pl.DataFrame(schema={"month": pl.Date, "target": pl.Float64, "note": pl.String})
@@ -45,16 +43,10 @@ FESTIVAL_TACTICS = {
 
 
 def author_input(page: str) -> str:
-    """The "Your name" input (recorded with every change): remembered for the session, $USER
-    until someone types a name."""
-    remembered = st.session_state.get(AUTHOR_KEY) or _login_name()
-    name = st.text_input(
-        "Your name",
-        value=remembered,
-        key=f"{page}-author",
-        help="Recorded with every change you save, in the goal's history.",
-    ).strip()
-    st.session_state[AUTHOR_KEY] = name
+    """Who changes are recorded under: the signed-in e-mail (local mode: the OS user), shown so
+    nobody wonders; never typed."""
+    name = author()
+    st.caption(f"Changes you save are recorded as **{name}**, in the goal's history.")
     return name
 
 
@@ -74,13 +66,6 @@ def finish(page: str, said: list[tuple[str, str]], opened: str | None = None) ->
         del st.session_state[key]
     st.session_state.pop(f"{page}-confirm", None)
     st.rerun()
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()  # $USER (or LOGNAME...), else the account's name
-    except (KeyError, OSError):
-        return ""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.importing import ImportKind, import_files
+from metrics.access.roles import Action
+from metrics.importing import ImportKind
+from metrics.importing.log import import_files_by
 from metrics.store.errors import ValidationFailed, problems_frame
+from ui.identity import current_person
 from ui.store_access import write
 
 
@@ -31,7 +34,9 @@ def guess_kind(file_name: str) -> ImportKind | None:
 
 def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> UploadOutcome:
     try:
-        report = write(import_files, files, replace=replace)
+        by = current_person()
+        report = write(import_files_by, files, by.email if by else "", replace=replace,
+                       needs=Action.IMPORT_DATA)  # fmt: skip
     except ValidationFailed as refused:
         return UploadOutcome(
             summary="nothing",

@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics.store.connection import store_version
 from metrics.store.errors import DataopsError
+from ui.access_view import sidebar_identity
 from ui.context import sidebar_context
 from ui.store_access import prepare_store, store_path
 
@@ -14,6 +15,7 @@ def sidebar() -> bool:
     """Draw the shared sidebar; return False (after saying what to do) when there is no store."""
     path = store_path()
     with st.sidebar:
+        sidebar_identity()
         st.caption(f"Store: `{path}`")
         if not path.exists():
             st.error(

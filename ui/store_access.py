@@ -2,6 +2,9 @@
 
 Reads are cached per store version (file mtime/size), so a write from any process (the app, or
 `dataops` in a terminal) invalidates them, and the file is never held open between reruns.
+Every write names the `Action` it is (`needs=`) and, for one team's action, the team: the door
+asks `metrics.access.guard.authorise` inside the unit of work that writes, with the person
+`ui.identity` resolves, so a hidden button is never the only thing standing in the way.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from metrics.access.guard import authorise
+from metrics.access.roles import Action, Person
 from metrics.store.connection import open_store, store_path_from_env, store_version
+from ui.identity import current_person
 
 T = TypeVar("T")
 
@@ -39,11 +45,22 @@ def _cached(module: str, name: str, path: str, version: tuple, args: tuple) -> A
         return query(con, *args)
 
 
-def write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run `action(con, *args, **kwargs)` on a writable store. Saves from concurrent sessions
+def write(
+    action: Callable[..., T], *args: Any, needs: Action, team: str | None = None, **kwargs: Any
+) -> T:
+    """Run `action(con, *args, **kwargs)` on a writable store when the person may do `needs`
+    (for `team`); else `AccessDenied` and nothing is written. Saves from concurrent sessions
     queue on the store's process lock (see metrics.store.connection), so none is lost."""
+    person = current_person()
     with open_store(store_path(), create=False) as con:
+        authorise(con, person, needs, team)
         return action(con, *args, **kwargs)
+
+
+def authorised(needs: Action, team: str | None = None) -> Person:
+    """The same check for work that opens the store itself (fitting models): call it first."""
+    with open_store(store_path(), read_only=True) as con:
+        return authorise(con, current_person(), needs, team)
 
 
 @st.cache_resource(show_spinner="Preparing the store…")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from metrics.access.roles import Action
 from metrics.checks.flags import FlagKind
 from metrics.plan.checkins import add_checkin
 from metrics.store.catalog import UNASSIGNED, Metric, Team
@@ -182,8 +183,9 @@ def refusal_text(error: ValidationFailed) -> str:
 
 def save_checkin(draft: CheckinDraft) -> str:
     """Write the check-in (validated by `plan.checkins`, which raises `ValidationFailed` with
-    every problem); return its id. Concurrent saves queue on the store's lock, none is lost."""
+    every problem); return its id. Concurrent saves queue on the store's lock, none is lost.
+    Only the owner and the team's leads may (`AccessDenied` otherwise, nothing written)."""
     return write(
         add_checkin, draft.team, draft.goal, draft.author, draft.status,
-        draft.notes, draft.problems, draft.next_actions,
+        draft.notes, draft.problems, draft.next_actions, needs=Action.ADD_CHECKIN, team=draft.team,
     )  # fmt: skip

@@ -47,11 +47,9 @@ TACTICS = pl.DataFrame(
 
 def open_page(store: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DATAOPS_STORE", str(store))
+    monkeypatch.setenv("USER", "ana")  # local mode: changes are recorded as the OS user
     app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
-    if any(box.key == "goals-author" for box in app.text_input):
-        app.text_input(key="goals-author").set_value("ana").run()
-    return app
+    return app.switch_page(PAGE).run()
 
 
 def preview_shown(app: AppTest) -> pl.DataFrame:

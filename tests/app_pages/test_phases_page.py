@@ -25,11 +25,9 @@ ASSIGNMENTS = f"phases-editor-assignments-{GOAL}"
 
 def open_page(store: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DATAOPS_STORE", str(store))
+    monkeypatch.setenv("USER", "ben")  # local mode: changes are recorded as the OS user
     app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
-    if any(box.key == "phases-author" for box in app.text_input):
-        app.text_input(key="phases-author").set_value("ben").run()
-    return app
+    return app.switch_page(PAGE).run()
 
 
 def edit(app: AppTest, key: str, **state) -> AppTest:

@@ -85,7 +85,6 @@ def test_the_team_deep_link_opens_that_team(page, app_url):
 def test_a_check_in_survives_a_reload(page, app_url):
     note = f"Browser check-in {uuid.uuid4().hex[:8]}"
     open_page(page, f"{app_url}/team?team=content_ops", "Team review")
-    fill(page, "Your name", "Browser Tester")
     page.get_by_text("At risk", exact=True).click()
     fill(page, "Notes", note)
     fill(page, "Problems", "Traffic from the summer series fell short")

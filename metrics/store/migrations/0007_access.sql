@@ -8,3 +8,11 @@ create table access_grants (
     granted_at  timestamp not null,
     check ((role = 'team_lead') = (team is not null))
 );
+
+-- Who imported what: the audit of the Data page's and `dataops import`'s writes.
+create table import_log (
+    imported_at  timestamp not null,
+    imported_by  varchar not null,  -- the signed-in e-mail, or the OS user of the command line
+    files        varchar not null,  -- the file names, comma-separated
+    summary      varchar not null   -- what was written, e.g. "12 teams, 3,400 observations"
+);
