@@ -22,8 +22,7 @@ $(STORE): | $(STAMP)
 	$(BIN)/dataops demo --store $(STORE)
 
 run: $(STAMP) $(STORE)
-	DATAOPS_STORE=$(STORE) $(BIN)/streamlit run app.py \
-		--server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	DATAOPS_STORE=$(STORE) $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
