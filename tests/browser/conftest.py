@@ -50,10 +50,16 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 60)
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-def serve(store: Path, tmp_dir: Path):
-    """Start `streamlit run app.py` on `store`; yields the base URL, stops the server after."""
-    port = _free_port()
+def serve(store: Path, tmp_dir: Path, secrets: str | None = None, port: int | None = None):
+    """Start `streamlit run app.py` on `store`; yields the base URL, stops the server after.
+    `secrets` is the text of a secrets.toml (an `[auth]` section turns sign-in on)."""
+    port = port or _free_port()
     env = {**os.environ, "DATAOPS_STORE": str(store), "HOME": str(tmp_dir)}
+    env.pop("DATAOPS_LOCAL_AS", None)
+    options = []
+    if secrets is not None:
+        (tmp_dir / "secrets.toml").write_text(secrets, encoding="utf-8")
+        options = ["--secrets.files", str(tmp_dir / "secrets.toml")]
     server = subprocess.Popen(
         [
             sys.executable,
@@ -71,6 +77,7 @@ def serve(store: Path, tmp_dir: Path):
             "false",
             "--server.fileWatcherType",
             "none",
+            *options,
         ],
         cwd=ROOT,
         env=env,
@@ -88,6 +95,44 @@ def serve(store: Path, tmp_dir: Path):
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def wait_for_url(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} exited early:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answered at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID Connect provider (oidc-provider-mock) in its own process on a free port:
+    any client id and secret are accepted, and its sign-in form takes the subject, which is
+    also the e-mail claim. Yields its issuer URL."""
+    pytest.importorskip("oidc_provider_mock")
+    port = _free_port()
+    provider = subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-m", "oidc_provider_mock", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_url(f"{issuer}/.well-known/openid-configuration", provider)
+        yield issuer
+    finally:
+        provider.terminate()
+        try:
+            provider.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            provider.kill()
 
 
 @pytest.fixture(scope="session")
