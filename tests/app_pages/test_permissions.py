@@ -24,7 +24,7 @@ from forecasting import runner
 from forecasting.report import RunReport
 from metrics.access.grants import grant, list_grants
 from metrics.plan.checkins import load_checkins
-from metrics.plan.goals import list_goals
+from metrics.plan.goals import list_goals, monthly_targets
 from metrics.plan.phases import load_assignments, load_phases
 from metrics.store.connection import open_store
 
@@ -105,6 +105,21 @@ def fill_phases(app: AppTest) -> AppTest:
     return app.run()
 
 
+def fill_month(app: AppTest) -> AppTest:
+    march = snapshot(app_store(app), monthly_targets, GOAL).row(2, named=True)
+    edited = {2: {"target": march["target"] * 1.2, "note": "moved"}}
+    key = f"goals-editor-months-{GOAL}"
+    app.session_state[key] = {"edited_rows": edited, "added_rows": [], "deleted_rows": []}
+    return app.run()
+
+
+def fill_revoke(app: AppTest) -> AppTest:
+    if not any(s.key == "access-revoke-email" for s in app.selectbox):
+        return app  # no Access tab for this person
+    app.selectbox(key="access-revoke-email").set_value(PEOPLE["viewer"])
+    return app
+
+
 def fill_upload(app: AppTest) -> AppTest:
     teams = b"team,name,department\nlive_ops,Live Ops,growth\n"
     return app.file_uploader(key="import-files").set_value([("teams.csv", teams, "text/csv")]).run()
@@ -128,6 +143,11 @@ def click(key: str) -> Callable[[AppTest], AppTest]:
 
 def grant_click(app: AppTest) -> AppTest:
     (save,) = [b for b in app.button if b.label == "Grant"]
+    return save.click().run()
+
+
+def revoke_click(app: AppTest) -> AppTest:
+    (save,) = [b for b in app.button if b.label == "Revoke"]
     return save.click().run()
 
 
@@ -174,6 +194,10 @@ PATHS = {
         "app_pages/goals.py", {}, fill_goal, click("goals-save"), list_goals,
         lambda app: not app.button(key="goals-save").disabled,
     ),
+    "edit_goal months by hand": WritePath(
+        "app_pages/goals.py", {}, fill_month, click("goals-months-save"),
+        lambda con: monthly_targets(con, GOAL), enabled("goals-months-save"),
+    ),
     "edit_phases": WritePath(
         "app_pages/phases.py", {}, fill_phases, click("phases-save-phases"),
         lambda con: load_phases(con, GOAL), enabled("phases-save-phases"),
@@ -188,6 +212,9 @@ PATHS = {
     "manage_access": WritePath(
         "app_pages/data.py", {}, fill_grant, grant_click, list_grants, labelled("Grant"),
     ),
+    "manage_access revoke": WritePath(
+        "app_pages/data.py", {}, fill_revoke, revoke_click, list_grants, labelled("Revoke"),
+    ),
     "refit": WritePath(
         "app_pages/forecasts.py", {}, lambda app: app, click("forecasts-refresh"),
         lambda con: "refit" if _REFITS else "none", enabled("forecasts-refresh"),
@@ -197,7 +224,9 @@ _REFITS: list[str] = []
 
 # Saves made in a widget callback reach the server's check even when the page, drawn again for
 # the new person, would not show the control; a disabled button's click is dropped by Streamlit.
-CALLBACK_WRITES = {"add_checkin own team", "add_checkin other team", "manage_access"}
+CALLBACK_WRITES = {
+    "add_checkin own team", "add_checkin other team", "manage_access", "manage_access revoke"
+}  # fmt: skip
 
 # role x write path -> allowed: the table the issue asks for.
 ALLOWED = {
