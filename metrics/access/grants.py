@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from metrics.access.roles import Person, Role
-from metrics.store.catalog import load_teams
+from metrics.store.catalog import UNASSIGNED, load_teams
 from metrics.store.connection import transaction
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
 
@@ -52,7 +52,7 @@ def grant_problems(
         found.append(Problem(WHERE, f"role {role} is company-wide and takes no team",
                              "leave the team out, or grant team_lead", column="team",
                              value=", ".join(teams)))  # fmt: skip
-    known = load_teams(con)
+    known = set(load_teams(con)) - {UNASSIGNED}  # what no team owns has no lead
     for team in teams:
         if team not in known:
             listed = ", ".join(sorted(known)) or "none yet: import teams first"

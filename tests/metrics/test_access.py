@@ -63,7 +63,7 @@ def test_a_refusal_says_who_tried_what_and_who_may():
 def teams(con):
     con.executemany(
         "insert into teams values (?, ?, ?)",
-        [("growth", "Growth", "Ops"), ("promo", "Promotions", "Ops")],
+        [("growth", "Growth", "Ops"), ("promo", "Promotions", "Ops")],  # and unassigned
     )
     return con
 
@@ -92,6 +92,7 @@ def test_grants_add_up_to_a_person_and_revoke_removes_them_all(teams):
         ("a@b.co", "boss", [], [("role", "boss", "is not a role")]),
         ("a@b.co", "team_lead", [], [("team", "", "a team lead needs at least one team")]),
         ("a@b.co", "team_lead", ["growth", "ghost"], [("team", "ghost", "is not a team")]),
+        ("a@b.co", "team_lead", ["unassigned"], [("team", "unassigned", "is not a team")]),
         (
             "a@b.co",
             "viewer",
