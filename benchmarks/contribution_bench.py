@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -25,14 +24,14 @@ import polars as pl
 from cli.demo_command import build_demo_store
 from metrics.contribution.report import build_report
 from metrics.demo import DemoConfig
-from metrics.forecasts import reads as forecast_store
+from metrics.demo.baseline import freeze_stand_in
 from metrics.store.connection import open_store, transaction
 
 SAMPLES = 200
 NOISE = 0.02
 
 
-def freeze_stand_in(path: Path, seed: int) -> str:
+def freeze_planted_natural(path: Path, seed: int) -> str:
     """Write the goal's baseline from the planted natural series; return the goal id."""
     rng = np.random.default_rng(seed)
     with open_store(path) as con, transaction(con):
@@ -50,41 +49,11 @@ def freeze_stand_in(path: Path, seed: int) -> str:
 
 
 def _write_run(con, goal: str, team: str, days: pl.Series, level: np.ndarray, rng) -> None:
-    record = forecast_store.RunRecord(
-        purpose="goal",
-        goal=goal,
-        metric="gmv",
-        team=team,
-        input_hash=f"bench-{team}",
-        settings=json.dumps({"bench": True}),
-        selection=None,
-        country=None,
-        masked_days=0,
-        train_start=None,
-        train_end=None,
-        forecast_start=days[0],
-        forecast_end=days[-1],
-        created_at=dt.datetime.now(),
-        fit_seconds=0.0,
-        status="ok",
-    )
-    run = forecast_store.insert_run(con, record)
     # a fitted baseline is a little off overall and knows nothing of the days' own noise
     yhat = level * rng.normal(1.0, NOISE / 4) * np.exp(rng.normal(0.0, NOISE, len(days)))
     forecast = pl.DataFrame(
-        {
-            "day": days,
-            "yhat": yhat,
-            "yhat_lower": yhat * 0.97,
-            "yhat_upper": yhat * 1.03,
-            "trend": yhat,
-            "weekly": 0.0,
-            "yearly": 0.0,
-            "calendar": 0.0,
-            "masked": False,
-        }
-    )
-    forecast_store.insert_forecast(con, run, forecast)
+        {"day": days, "yhat": yhat, "yhat_lower": yhat * 0.97, "yhat_upper": yhat * 1.03}
+    ).with_columns(metric=pl.lit("gmv"), team=pl.lit(team))
     paths = yhat * np.exp(rng.normal(0.0, NOISE, (SAMPLES, len(days))))
     samples = pl.DataFrame(
         {
@@ -92,8 +61,16 @@ def _write_run(con, goal: str, team: str, days: pl.Series, level: np.ndarray, rn
             "day": np.tile(days.to_numpy(), SAMPLES),
             "value": paths.ravel(),
         }
+    ).with_columns(metric=pl.lit("gmv"), team=pl.lit(team))
+    freeze_stand_in(
+        con,
+        goal,
+        forecast,
+        samples,
+        label="bench",
+        created_at=dt.datetime.now(),
+        period=(days[0], days[-1]),
     )
-    forecast_store.insert_samples(con, run, samples)
 
 
 def planted(con, as_of: dt.date) -> int:
@@ -115,7 +92,7 @@ def main() -> None:
         for teams in args.teams:
             path = Path(folder) / f"bench_{teams}.duckdb"
             build_demo_store(path, DemoConfig(seed=args.seed, teams=teams, years=3))
-            goal = freeze_stand_in(path, args.seed)
+            goal = freeze_planted_natural(path, args.seed)
             with open_store(path, read_only=True) as con:
                 started = time.perf_counter()
                 report = build_report(con, goal)

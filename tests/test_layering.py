@@ -54,7 +54,7 @@ METRICS_ROOMS = {
         "metrics.stats",
     },
     "importing": {"metrics.store"},
-    "demo": {"metrics.store", "metrics.plan"},
+    "demo": {"metrics.store", "metrics.forecasts", "metrics.plan"},
 }
 
 

@@ -1,0 +1,90 @@
+"""A stand-in natural baseline, written the way the forecasting runner writes a frozen goal run.
+
+Tests and benchmarks measure contribution against a baseline they chose (the planted natural, a
+seeded frame) instead of one Prophet fitted, so no model runs and the truth is known:
+
+    freeze_stand_in(con, "gmv_2025", forecast, samples)   # inside the caller's transaction
+
+It lives here, not under `tests/`, because the benchmarks import it too and only the installed
+packages are importable from both. Forecast rows go through `write_forecast` and sampled paths
+through `write_samples`, one small function each, so a change in how the forecast tables keep a
+run's spread touches one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import polars as pl
+
+from metrics.forecasts import reads as forecast_store
+
+CREATED_AT = dt.datetime(2025, 1, 1)
+
+
+def freeze_stand_in(
+    con: duckdb.DuckDBPyConnection,
+    goal: str,
+    forecast: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    *,
+    label: str = "test",
+    created_at: dt.datetime = CREATED_AT,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> list[int]:
+    """Store `forecast` as `goal`'s frozen runs, one per (metric, team); return their run ids.
+
+    `forecast`: day, metric, team, yhat, yhat_lower, yhat_upper. `samples` (optional): metric,
+    team, sample, day, value, the sampled paths of the same series. A run covers `period`, else
+    its own first to last day. Run inputs are tagged `label` so a reader can tell them from fits.
+    """
+    runs = []
+    for (metric, team), series in forecast.group_by("metric", "team", maintain_order=True):
+        start, end = period or (series["day"].min(), series["day"].max())
+        record = forecast_store.RunRecord(
+            purpose="goal",
+            goal=goal,
+            metric=str(metric),
+            team=str(team),
+            input_hash=f"{label}-{metric}-{team}",
+            settings=json.dumps({"stand_in": label}),
+            selection=None,
+            country=None,
+            masked_days=0,
+            train_start=None,
+            train_end=None,
+            forecast_start=start,
+            forecast_end=end,
+            created_at=created_at,
+            fit_seconds=0.0,
+            status="ok",
+        )
+        run = forecast_store.insert_run(con, record)
+        write_forecast(con, run, series)
+        if samples is not None:
+            write_samples(con, run, samples.filter(metric=metric, team=team))
+        runs.append(run)
+    return runs
+
+
+def write_forecast(con: duckdb.DuckDBPyConnection, run: int, series: pl.DataFrame) -> None:
+    """One series' daily baseline, all of it trend (a stand-in has no components)."""
+    rows = series.select(
+        "day",
+        "yhat",
+        "yhat_lower",
+        "yhat_upper",
+        trend=pl.col("yhat"),
+        weekly=pl.lit(0.0),
+        yearly=pl.lit(0.0),
+        calendar=pl.lit(0.0),
+        masked=pl.lit(False),
+    )
+    forecast_store.insert_forecast(con, run, rows)
+
+
+def write_samples(con: duckdb.DuckDBPyConnection, run: int, paths: pl.DataFrame) -> None:
+    """One series' sampled paths (sample, day, value)."""
+    forecast_store.insert_samples(con, run, paths.select("sample", "day", "value"))
