@@ -12,7 +12,8 @@ import streamlit as st
 from metrics.forecasts import reads as fs
 from ui import forecast_charts as charts
 from ui.store_access import read, store_path
-from ui.widgets import table
+from ui.widgets import progress_bar, table
+from workflows.forecasts import refit_forecasts
 
 METRIC_KEY, TEAM_KEY = "forecasts-metric", "forecasts-team"
 PERCENT = st.column_config.NumberColumn(format="percent")
@@ -26,15 +27,8 @@ st.caption(
 
 def refresh() -> None:
     """Refit the series whose data changed, with a progress bar; say what happened."""
-    from forecasting import runner  # here: only this action needs Prophet, which is slow to load
-
-    bar = st.progress(0.0, text="Checking which series changed…")
-
-    def progress(done: int, total: int, label: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Fitted {done} of {total}: {label}")
-
-    report = runner.refresh_rolling(store_path(), progress=progress)
-    bar.empty()
+    with progress_bar("Checking which series changed…") as progress:
+        report = refit_forecasts(store_path(), progress=progress)
     st.success(f"Forecasts refreshed: {report.summary()}.")
     for item in report.failed:
         st.warning(f"{item.label} could not be fitted: {item.reason}")

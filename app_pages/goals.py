@@ -14,7 +14,7 @@ import streamlit as st
 
 from metrics.forecasts.reads import festival_windows
 from metrics.plan.decomposition import Method
-from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.edits import override_month
 from metrics.plan.goals import Goal, find_goal, goal_changes, load_tactics, monthly_targets
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 from metrics.store.errors import DataopsError, problems_frame
@@ -23,7 +23,8 @@ from ui.context import GOAL_KEY, current_goal
 from ui.formatting import format_value
 from ui.goals_charts import monthly_targets_chart
 from ui.store_access import read, store_path, write
-from ui.widgets import download_csv, table
+from ui.widgets import download_csv, progress_bar, table
+from workflows.goals import GoalOutcome, GoalState, fit_and_split, save_goal
 
 METHODS = {
     Method.EVEN: "Even: by days in month",
@@ -140,61 +141,53 @@ def show_preview(preview: pl.DataFrame, metric: Metric) -> None:
     st.plotly_chart(chart, theme="streamlit", key="goals-preview-chart")
 
 
-def fit_baseline(goal_id: str, author: str, refit: bool) -> list[tuple[str, str]]:
-    """Freeze the goal's natural baseline with a progress bar, then split it into months."""
-    from forecasting import runner  # here: only this action needs Prophet, which is slow to load
+def fit_said(outcome: GoalOutcome) -> list[tuple[str, str]]:
+    """What fitting the baseline and splitting the goal did, in the page's words."""
+    said = []
+    if outcome.baseline is not None:
+        said.append(("success", f"Natural baseline frozen: {outcome.baseline.summary()}."))
+        if outcome.baseline.failed:
+            failed = ", ".join(f"{i.label} ({i.reason})" for i in outcome.baseline.failed)
+            said.append(("warning", f"These series could not be fitted: {failed}."))
+    if outcome.problem is not None:
+        return [*said, ("error", outcome.problem)]
+    return [*said, ("success", f"Monthly targets of {outcome.goal_id} saved.")]
 
-    bar = st.progress(0.0, text="Fitting the natural baseline…")
 
-    def progress(done: int, total: int, label: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Fitted {done} of {total}: {label}")
-
-    report = runner.freeze_goal_baseline(store_path(), goal_id, rebaseline=refit, progress=progress)
-    bar.empty()
-    said = [("success", f"Natural baseline frozen: {report.summary()}.")]
-    if report.failed:
-        failed = ", ".join(f"{item.label} ({item.reason})" for item in report.failed)
-        said.append(("warning", f"These series could not be fitted: {failed}."))
+def save(goal: Goal, author: str, tactics: pl.DataFrame | None, clear: bool, refit: bool) -> None:
+    """Save the goal; when its method needs a baseline that is not frozen (or `refit`: the frozen
+    one does not fit the goal's new period or metric), it waits (pending) while its baseline is
+    fitted, then is split."""
     try:
-        saved = write(redecompose, goal_id, author)
-    except DataopsError as error:
-        return [*said, ("error", f"{goal_id} is saved, but its monthly targets are not: {error}")]
-    notes = [("info", text) for text in view.sentences(saved.messages)]
-    return [*said, ("success", f"Monthly targets of {goal_id} saved."), *notes]
-
-
-def save(
-    goal: Goal, author: str, tactics: pl.DataFrame | None, clear: bool, fit: bool, refit: bool
-) -> None:
-    """Save the goal; when `fit`, it waits (pending) while its baseline is fitted, then is split.
-    `refit` replaces a frozen baseline that does not fit the goal's new period or metric."""
-    try:
-        saved = write(
-            set_goal,
-            goal,
-            author,
-            tactics=tactics if goal.method is Method.TACTIC else None,
-            clear_overrides=clear,
-            decompose=not fit,
-        )
-        said = [("success", f"Goal {goal.goal} saved by {author}.")]
-        said += [("info", text) for text in view.sentences(saved.messages)]
-        if fit:
-            said += fit_baseline(goal.goal, author, refit)
+        with progress_bar("Saving the goal…") as progress:
+            outcome = save_goal(
+                store_path(),
+                goal,
+                author,
+                tactics=tactics if goal.method is Method.TACTIC else None,
+                clear_overrides=clear,
+                rebaseline=refit,
+                progress=progress,
+            )
     except DataopsError as error:  # ValidationFailed lists every problem with its fix
         st.error(f"Not saved: {error}")
         return
+    said = [("success", f"Goal {goal.goal} saved by {author}.")]
+    if outcome.state is not GoalState.SAVED:
+        said += fit_said(outcome)
+    said += [("info", text) for text in view.sentences(outcome.notes)]
     view.finish("goals", said, opened=goal.goal if current_goal() != goal.goal else None)
 
 
 def fit_pending(goal_id: str, author: str) -> None:
     """A saved goal waiting for its baseline: fit it and split the goal, nothing else changes."""
     try:
-        said = fit_baseline(goal_id, author, refit=False)
+        with progress_bar("Fitting the natural baseline…") as progress:
+            outcome = fit_and_split(store_path(), goal_id, author, progress=progress)
     except DataopsError as error:
         st.error(f"Not fitted: {error}")
         return
-    view.finish("goals", said)
+    view.finish("goals", fit_said(outcome) + [("info", t) for t in view.sentences(outcome.notes)])
 
 
 def confirm_replace(
@@ -357,12 +350,12 @@ if st.button(label, type="primary", key="goals-save", disabled=not ready):
     if fit_only:
         fit_pending(goal.goal, author)
     elif saved is None:
-        save(goal, author, tactics, clear, fit, inputs.baseline_frozen)
+        save(goal, author, tactics, clear, fit and inputs.baseline_frozen)
     else:
         st.session_state[CONFIRM] = request  # nothing saved is replaced without a second click
 confirming = saved is not None and ready and st.session_state.get(CONFIRM) == request
 if confirming and confirm_replace(saved, goal, saved_targets, preview, clear):
-    save(goal, author, tactics, clear, fit, inputs.baseline_frozen)
+    save(goal, author, tactics, clear, fit and inputs.baseline_frozen)
 
 if saved is not None:
     if not saved_targets.is_empty():

@@ -3,8 +3,8 @@ tactics editor's rows and what a save would change. Pure functions, frames in an
 except `author_input` (a widget both plan pages share) and `preview_inputs` (a named read,
 called through `ui.store_access.read`).
 
-The preview calls the same `metrics.plan.decomposition` functions, in the same order, as
-`metrics.plan.inputs.compute_targets` does when the goal is saved, so what the user sees before
+The preview computes its months with `metrics.plan.decomposition.month_targets`, the function
+`metrics.plan.inputs.compute_targets` uses when the goal is saved, so what the user sees before
 saving is what is written.
 """
 
@@ -119,12 +119,17 @@ def preview_targets(
 ) -> pl.DataFrame:
     """The monthly targets a save would write. Columns: as `plan.goals.monthly_targets`, plus
     natural (null without a baseline). Raises DataopsError when the method cannot run."""
-    kind, natural = inputs.metric.kind, inputs.natural
-    weighted = dec.with_weights(kind, inputs.months, natural)
-    split = dec.decompose(
-        method, kind, target, weighted, natural=natural, last_year=inputs.last_year, tactics=tactics
+    natural = inputs.natural
+    targets = dec.month_targets(
+        method,
+        inputs.metric.kind,
+        target,
+        inputs.months,
+        overrides,
+        natural=natural,
+        last_year=inputs.last_year,
+        tactics=tactics,
     )
-    targets = dec.apply_overrides(kind, target, split, overrides)
     if natural is None:
         return targets.with_columns(natural=pl.lit(None, pl.Float64))
     return targets.join(natural.select("month", "natural"), on="month", how="left")

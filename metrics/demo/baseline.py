@@ -17,11 +17,14 @@ import datetime as dt
 import json
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from metrics.forecasts import reads as forecast_store
 
 CREATED_AT = dt.datetime(2025, 1, 1)
+SAMPLES = 200  # sampled paths of a planted-natural stand-in
+NOISE = 0.02  # its day-by-day error against the planted natural
 
 
 def freeze_stand_in(
@@ -88,3 +91,42 @@ def write_forecast(con: duckdb.DuckDBPyConnection, run: int, series: pl.DataFram
 def write_samples(con: duckdb.DuckDBPyConnection, run: int, paths: pl.DataFrame) -> None:
     """One series' sampled paths (sample, day, value)."""
     forecast_store.insert_samples(con, run, paths.select("sample", "day", "value"))
+
+
+def freeze_planted_natural(con: duckdb.DuckDBPyConnection, seed: int) -> str:
+    """A demo store's GMV goal baseline from its planted natural series (`demo_truth_natural`),
+    a little off overall and 2% off day by day, with sampled paths; return the goal id. Inside
+    the caller's transaction."""
+    rng = np.random.default_rng(seed)
+    goal, start, end = con.execute("select goal, start_day, end_day from goals").fetchall()[0]
+    natural = con.sql(
+        "select day, team, value from demo_truth_natural where metric = 'gmv'"
+        " and day between $s and $e order by team, day",
+        params={"s": start, "e": end},
+    ).pl()
+    days = pl.date_range(start, end, eager=True)
+    for (team,), series in natural.group_by("team", maintain_order=True):
+        level = np.resize(series["value"].to_numpy(), len(days))  # repeat past the data
+        _planted_run(con, goal, str(team), days, level, rng)
+    return goal
+
+
+def _planted_run(con, goal: str, team: str, days: pl.Series, level: np.ndarray, rng) -> None:
+    # a fitted baseline is a little off overall and knows nothing of the days' own noise
+    yhat = level * rng.normal(1.0, NOISE / 4) * np.exp(rng.normal(0.0, NOISE, len(days)))
+    series = {"metric": pl.lit("gmv"), "team": pl.lit(team)}
+    forecast = pl.DataFrame(
+        {"day": days, "yhat": yhat, "yhat_lower": yhat * 0.97, "yhat_upper": yhat * 1.03}
+    ).with_columns(**series)
+    paths = yhat * np.exp(rng.normal(0.0, NOISE, (SAMPLES, len(days))))
+    samples = pl.DataFrame(
+        {
+            "sample": np.repeat(np.arange(SAMPLES), len(days)),
+            "day": np.tile(days.to_numpy(), SAMPLES),
+            "value": paths.ravel(),
+        }
+    ).with_columns(**series)
+    period = (days[0], days[-1])
+    freeze_stand_in(
+        con, goal, forecast, samples, label="bench", created_at=dt.datetime.now(), period=period
+    )

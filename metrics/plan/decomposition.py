@@ -207,6 +207,28 @@ def apply_overrides(
 _TARGET_COLUMNS = ("month", "days", "weight", "target", "method_target", "overridden", "note")
 
 
+def month_targets(
+    method: Method,
+    kind: MetricKind,
+    target: float,
+    months: pl.DataFrame,
+    overrides: pl.DataFrame,
+    *,
+    natural: pl.DataFrame | None = None,
+    last_year: pl.DataFrame | None = None,
+    tactics: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The goal's monthly targets: the method's split of `target` over `months` (weighted by
+    the natural denominator for ratios when `natural` is given), re-spread around the hand-set
+    `overrides` (month, target, note). The one rule the Goals page's preview and every save use.
+    """
+    weighted = with_weights(kind, months, natural)
+    split = decompose(
+        method, kind, target, weighted, natural=natural, last_year=last_year, tactics=tactics
+    )
+    return apply_overrides(kind, target, split, overrides)
+
+
 def monthly_natural(metric: Metric, baseline: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
     """Company natural per month from a goal baseline (day, metric, team, yhat, ...).
 

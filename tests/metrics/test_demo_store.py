@@ -12,11 +12,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cli import demo_command
-from cli.demo_command import StoreExists, build_demo_store
 from metrics.demo import DemoConfig, StoreNotEmpty, generate, write_demo
 from metrics.store import migrations
 from metrics.store.connection import open_store
+from workflows import demo as demo_command
+from workflows.demo import StoreExists, build_demo_store
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = DemoConfig(seed=5, teams=2, years=1, end=dt.date(2025, 6, 30))
