@@ -44,7 +44,7 @@ METRICS_ROOMS = {
     "store": set(),
     "stats": set(),
     "forecasts": {"metrics.store"},
-    "plan": {"metrics.store", "metrics.forecasts"},
+    "plan": {"metrics.store", "metrics.forecasts", "metrics.stats"},
     "checks": {"metrics.stats"},
     "contribution": {
         "metrics.store",

@@ -19,15 +19,15 @@ import polars as pl
 
 from metrics.contribution import queries as q
 from metrics.contribution.attribution import attribute
-from metrics.contribution.measurement import INTERVAL_WIDTH
 from metrics.plan.checkins import load_checkins
 from metrics.plan.goals import load_goal
 from metrics.plan.pacing import pace_of
 from metrics.plan.phase_review import load_team_phase_targets
 from metrics.plan.phases import load_phases
+from metrics.stats import interval_bounds
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 
-_LOW, _HIGH = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
+_LOW, _HIGH = interval_bounds()
 
 # The goal's frozen baseline runs of one team's series (the runs a report measures against).
 _TEAM_RUNS = """

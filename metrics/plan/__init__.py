@@ -2,6 +2,7 @@
 
 Owns goals and their edits and inputs (`goals`, `edits`, `inputs`), the goal-to-months
 `decomposition`, phases and shares (`phases`, `phase_math`, `phase_review`), the plan CSV files
-(`files`), `pacing` and status, and team `checkins`. May import `metrics.store` and
-`metrics.forecasts` (a goal's natural baseline); never `contribution` or `checks`.
+(`files`), `pacing` and status, and team `checkins`. May import `metrics.store`,
+`metrics.forecasts` (a goal's natural baseline) and `metrics.stats`; never `contribution` or
+`checks`.
 """
