@@ -46,8 +46,7 @@ if st.session_state.get("forecasts-refresh"):
 runs = read(fs.rolling_runs)
 if runs.is_empty():
     st.info(
-        "No forecasts yet. Press **Refresh forecasts** to fit every series (a few seconds each), "
-        "or run `dataops forecast` in a terminal."
+        "No forecasts yet. Press **Refresh forecasts** to fit every series (a few seconds each)."
     )
     st.stop()
 
@@ -114,7 +113,7 @@ st.subheader("Goal baselines of this series")
 table(
     read(fs.series_goal_runs, metric, team),
     name=f"goal_runs_{metric}_{team}",
-    empty="No goal has frozen a baseline of this series yet (`dataops forecast --goal ID`).",
+    empty="No goal has frozen a baseline of this series yet (goals fit theirs on the Goals page).",
 )
 
 st.subheader("The forecast, day by day")

@@ -24,6 +24,7 @@ from ui.formatting import format_value
 from ui.goals_charts import monthly_targets_chart
 from ui.store_access import read, store_path, write
 from ui.widgets import download_csv, progress_bar, table
+from ui.words import CONTROLS, say
 from workflows.goals import GoalOutcome, GoalState, fit_and_split, save_goal
 
 METHODS = {
@@ -108,7 +109,7 @@ def tactics_editor(rows: pl.DataFrame, inputs: view.PreviewInputs, key: str) -> 
     tactics, problems = view.tactics_from_editor(edited, inputs.months)
     if problems:
         st.error("Fix the tactic weights first (the preview and Save wait for them):")
-        table(problems_frame(problems), name="tactics_problems")
+        table(problems_frame(problems, CONTROLS), name="tactics_problems")
     return tactics
 
 
@@ -123,8 +124,7 @@ def explain_baseline(goal: Goal, inputs: view.PreviewInputs) -> None:
         f"Method {goal.method} needs the goal's natural baseline: a forecast of each team's "
         "series without operations pushes, fitted on the data before the start. None is frozen "
         "for this goal yet, so there is no preview. Saving fits it (a minute or more; progress "
-        "is shown), then splits the goal into months. From a terminal: "
-        f"`dataops forecast --goal {goal.goal or 'ID'}`, or see the Forecasts page."
+        "is shown), then splits the goal into months."
     )
 
 
@@ -150,7 +150,7 @@ def fit_said(outcome: GoalOutcome) -> list[tuple[str, str]]:
             failed = ", ".join(f"{i.label} ({i.reason})" for i in outcome.baseline.failed)
             said.append(("warning", f"These series could not be fitted: {failed}."))
     if outcome.problem is not None:
-        return [*said, ("error", outcome.problem)]
+        return [*said, ("error", say(outcome.problem))]
     return [*said, ("success", f"Monthly targets of {outcome.goal_id} saved.")]
 
 
@@ -170,7 +170,7 @@ def save(goal: Goal, author: str, tactics: pl.DataFrame | None, clear: bool, ref
                 progress=progress,
             )
     except DataopsError as error:  # ValidationFailed lists every problem with its fix
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {say(error)}")
         return
     said = [("success", f"Goal {goal.goal} saved by {author}.")]
     if outcome.state is not GoalState.SAVED:
@@ -185,7 +185,7 @@ def fit_pending(goal_id: str, author: str) -> None:
         with progress_bar("Fitting the natural baseline…") as progress:
             outcome = fit_and_split(store_path(), goal_id, author, progress=progress)
     except DataopsError as error:
-        st.error(f"Not fitted: {error}")
+        st.error(f"Not fitted: {say(error)}")
         return
     view.finish("goals", fit_said(outcome) + [("info", t) for t in view.sentences(outcome.notes)])
 
@@ -253,7 +253,7 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
         for edit in edits:
             result = write(override_month, saved.goal, edit.month, edit.target, author, edit.note)
     except DataopsError as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {say(error)}")
         return
     said = [("success", f"{len(edits)} month(s) of {saved.goal} saved by {author}.")]
     view.finish("goals", said + [("info", text) for text in view.sentences(result.messages)])
@@ -288,7 +288,7 @@ if goal is None:
 try:
     inputs = read(view.preview_inputs, goal.goal, goal.metric, goal.start_day, goal.end_day)
 except DataopsError as error:
-    st.error(str(error))
+    st.error(say(error))
     st.stop()
 metric = catalogue[goal.metric]
 if references := view.reference_values(inputs):
@@ -325,7 +325,7 @@ elif not blocked:
         preview = view.preview_targets(inputs, goal.method, goal.target, tactics, kept)
         show_preview(preview, metric)
     except DataopsError as error:
-        st.error(f"These inputs give no monthly targets: {error}")
+        st.error(f"These inputs give no monthly targets: {say(error)}")
         blocked = True
 if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:
     st.warning(
@@ -339,8 +339,17 @@ if not goal.goal:
     st.warning("Give the goal an id (e.g. gmv_2026) to save it.")
 
 changed = view.has_changes(saved, goal, tactics, stored_tactics, clear)
-fit_only = saved is not None and not changed and fit  # a saved goal waiting for its baseline
-if saved is not None and not changed and not fit:
+# A saved goal without a baseline (waiting for one, or split without one) can get it here: the
+# contribution pages measure against it, and this is where the app makes it.
+unfitted = saved is not None and not inputs.baseline_frozen
+fit_only = saved is not None and not changed and (fit or unfitted)
+if fit_only and not fit:
+    st.info(
+        f"Goal {saved.goal} has no natural baseline yet: contributions on the Overview, Team "
+        "review and Review meeting are measured against it. **Fit the natural baseline** fits "
+        "it (a minute or more; progress is shown); the monthly targets stay as they are."
+    )
+if saved is not None and not changed and not fit_only:
     st.caption("No changes to save.")
 label = "Save goal" if not fit else "Save and fit the natural baseline"
 label = "Fit the natural baseline" if fit_only else label

@@ -21,7 +21,6 @@ import workflows.goals
 from cli.common import STORE_DEFAULT, StoreOption, err, print_fits, progress_bar
 from metrics.contribution.report import ContributionReport, build_report
 from metrics.store.connection import open_store
-from metrics.store.errors import DataopsError
 from metrics.store.export import to_csv_bytes
 
 AUTHOR = "dataops contribution"
@@ -76,7 +75,7 @@ def ensure_baseline(store: Path, goal: str) -> None:
     if outcome.baseline is not None:
         print_fits(outcome.baseline)
     if not outcome.ok:
-        raise DataopsError(outcome.problem)
+        raise outcome.problem
     if outcome.saved is not None:
         err.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
 

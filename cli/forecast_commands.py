@@ -82,7 +82,7 @@ def forecast_command(
     for item in report.failed:
         out.print(f"  failed: {item.label}: {item.reason}", markup=False)
     if split is not None and not split.ok:
-        raise DataopsError(split.problem)
+        raise split.problem
     if split is not None and split.saved is not None:
         out.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
     if report.failed:

@@ -96,7 +96,7 @@ def set_command(
     if outcome.baseline is not None:
         print_fits(outcome.baseline)
     if not outcome.ok:
-        raise DataopsError(outcome.problem)
+        raise outcome.problem
     print_saved(outcome.saved)
 
 

@@ -29,6 +29,7 @@ from metrics.plan.inputs import last_year_monthly
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
 from ui.formatting import format_value
+from ui.words import say
 
 AUTHOR_KEY = "plan-author"  # not a widget key, so the name survives moving between pages
 
@@ -105,7 +106,7 @@ def preview_inputs(
         try:
             natural = dec.monthly_natural(metric, baseline, months)
         except DataopsError as error:
-            problem = str(error)
+            problem = say(error)
     last_year = last_year_monthly(con, metric, months, start)
     return PreviewInputs(metric, months, natural, not baseline.is_empty(), problem, last_year)
 

@@ -83,7 +83,7 @@ def _fit(scratch: Path, goal: str, workers: int | None, progress: Progress) -> G
     series' rolling forecast (with its backtest) so the Forecasts page has something to show."""
     fitted = fit_and_split(scratch, goal, DEMO_BY, workers=workers, progress=progress)
     if not fitted.ok:
-        raise DataopsError(fitted.problem)
+        raise fitted.problem
     refit_forecasts(scratch, workers=workers, progress=progress)
     return fitted
 
@@ -91,8 +91,7 @@ def _fit(scratch: Path, goal: str, workers: int | None, progress: Progress) -> G
 def refuse_overwrite(path: Path, *, force: bool) -> None:
     if path.exists() and not force:
         raise StoreExists(
-            f"a store already exists at {path}. Fix: pass --force to replace it with the demo "
-            "company, or choose another path with --store"
+            f"a store already exists at {path}. Fix: <<replace_store>>, or <<other_store>>"
         )
 
 

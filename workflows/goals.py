@@ -6,7 +6,7 @@ split it into monthly targets.
     outcome.saved.targets    # the monthly targets written (empty while pending)
     outcome.baseline         # what the fit did (None when nothing was fitted)
     outcome.notes            # the domain's notes (overrides kept, months re-spread, ...)
-    outcome.problem          # why the months are not saved (state failed), else None
+    outcome.problem          # why the months are not saved (a DataopsError), else None
 
 A goal whose method needs a baseline that is not frozen is first saved pending (no monthly
 targets), so nothing typed is lost if the fit fails; the store is closed while models fit.
@@ -47,7 +47,7 @@ class GoalOutcome:
     saved: GoalSaved | None  # the goal as last written (None: only a fit was asked for)
     baseline: RunReport | None = None  # what fitting did, when it ran
     notes: tuple[str, ...] = ()  # the domain's notes for the user, in order
-    problem: str | None = None  # why the monthly targets are not saved (state failed)
+    problem: DataopsError | None = None  # why the monthly targets are not saved (failed)
 
     @property
     def ok(self) -> bool:
@@ -115,7 +115,10 @@ def fit_and_split(
         try:
             saved = redecompose(con, goal_id, by)
         except DataopsError as error:
-            why = f"goal {goal_id!r} is saved, but its monthly targets are not: {error}"
+            why = DataopsError(
+                f"goal {goal_id!r} is saved, but its monthly targets are not: {error.template}",
+                **error.context,
+            )
             return GoalOutcome(goal_id, GoalState.FAILED, None, report, problem=why)
     return GoalOutcome(goal_id, GoalState.FITTED, saved, report, saved.messages)
 

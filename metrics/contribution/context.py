@@ -78,8 +78,8 @@ def load_context(
     if baseline.is_empty():
         raise NoBaseline(
             f"goal {goal_id!r} has no frozen natural baseline yet, so there is nothing to measure "
-            f"uplift against. Fix: run `dataops forecast --goal {goal_id}` (or `dataops "
-            f"contribution`, which freezes it first)"
+            "uplift against. Fix: <<fit_baseline>>",
+            goal=goal_id,
         )
     as_of, latest = _resolve_as_of(con, goal, metric, as_of)
     teams = q.goal_teams(con, metric.stored_metrics, goal.start_day, as_of)
@@ -108,17 +108,17 @@ def _resolve_as_of(
     """(the last day with data up to `as_of`, the last day with data in the whole period)."""
     if as_of is not None and not goal.start_day <= as_of <= goal.end_day:
         raise DataopsError(
-            f"--as-of {as_of.isoformat()} is outside goal {goal.goal!r} "
-            f"({goal.start_day.isoformat()} to {goal.end_day.isoformat()}). "
-            "Fix: pick a day inside the goal period, or leave --as-of out for the latest data"
+            f"the day {as_of.isoformat()} is outside goal {goal.goal!r} "
+            f"({goal.start_day.isoformat()} to {goal.end_day.isoformat()}). Fix: <<pick_as_of>>",
+            goal=goal.goal,
         )
     last = q.last_data_day(con, metric.stored_metrics, goal.start_day, as_of or goal.end_day)
     if last is None:
         raise DataopsError(
             f"no observations of {', '.join(metric.stored_metrics)} between "
             f"{goal.start_day.isoformat()} and {(as_of or goal.end_day).isoformat()}, so goal "
-            f"{goal.goal!r} has no actual to measure yet. Fix: import observations for the "
-            "goal period (`dataops import observations FILE`)"
+            f"{goal.goal!r} has no actual to measure yet. Fix: <<import_observations>> for the "
+            "goal period"
         )
     if as_of is None:
         return last, last

@@ -177,6 +177,6 @@ def require_complete(sums: pl.DataFrame, roles: Roles, teams: list[str]) -> None
         shown = ", ".join(f"{m}/{t}" for m, t in missing[:10])
         raise DataopsError(
             f"the goal's frozen baseline has no natural forecast for {len(missing)} series "
-            f"({shown}); team uplifts would not add up to the company's. Fix: run "
-            "`dataops forecast --goal ID --rebaseline` so every series of the goal is fitted"
+            f"({shown}); team uplifts would not add up to the company's. Fix: <<refit_baseline>> "
+            "so every series of the goal is fitted"
         )

@@ -55,7 +55,7 @@ def validate_goal(con: duckdb.DuckDBPyConnection, goal: Goal) -> list[Problem]:
         fix = f"use one of {', '.join(catalogue) or '(none: import metrics first)'}"
         found.append(Problem("goal", "is not a known metric", fix, None, "metric", goal.metric))
     if goal.end_day < goal.start_day:
-        fix = "make --end on or after --start"
+        fix = "<<goal_period>>"
         found.append(Problem("goal", "ends before it starts", fix, None, "end", str(goal.end_day)))
     if not math.isfinite(goal.target):
         fix = "give a number"
@@ -83,8 +83,8 @@ def set_goal(
         raise ValidationFailed(problems)
     if tactics is not None and goal.method is not dec.Method.TACTIC:
         raise DataopsError(
-            f"--tactics is only used by --method tactic, not {goal.method}. Fix: drop --tactics "
-            "or pass --method tactic"
+            f"tactic weights are only used by method tactic, not {goal.method}. Fix: leave the "
+            "tactic weights out, or <<use_tactics_method>>"
         )
     with transaction(con):
         _require_tactics(con, goal, tactics)
@@ -140,13 +140,14 @@ def override_month(
         if before.is_empty():
             raise DataopsError(
                 f"goal {goal_id!r} has no monthly targets yet (its baseline is not frozen). Fix: "
-                f"run `dataops goal decompose --goal {goal_id}` first"
+                "<<split_goal>> first",
+                goal=goal_id,
             )
         if month not in set(before["month"]):
             fix = f"use a month from {before['month'].min():%Y-%m} to {before['month'].max():%Y-%m}"
             raise DataopsError(f"{month:%Y-%m} is not a month of goal {goal_id!r}. Fix: {fix}")
         if target is not None and not math.isfinite(target):
-            raise DataopsError(f"--target {target} is not a number. Fix: give a number")
+            raise DataopsError(f"the target {target} is not a number. Fix: give a number")
         params = {"goal": goal_id, "month": month}
         con.execute("delete from goal_overrides where goal = $goal and month = $month", params)
         if target is not None:
@@ -211,8 +212,7 @@ def _require_tactics(
     needs = goal.method is dec.Method.TACTIC and tactics is None
     if needs and load_tactics(con, goal.goal).is_empty():
         raise DataopsError(
-            "method tactic needs tactics (month,tactic,weight) and the goal has none "
-            "stored. Fix: pass --tactics FILE"
+            "method tactic needs tactic weights and the goal has none stored. Fix: <<give_tactics>>"
         )
 
 
@@ -223,14 +223,13 @@ def _settle_overrides(
         return []
     if clear:
         con.execute("delete from goal_overrides where goal = $goal", {"goal": goal.goal})
-        return [f"cleared {overrides.height} hand override(s) (--clear-overrides)"]
+        return [f"cleared {overrides.height} month(s) set by hand (they stay in the history)"]
     months = set(dec.goal_months(goal.start_day, goal.end_day)["month"])
     outside = [m for m in overrides["month"] if m not in months]
     if outside:
         raise DataopsError(
-            f"hand overrides exist for {', '.join(f'{m:%Y-%m}' for m in outside)}, outside the "
-            "new period. Fix: pass --clear-overrides to drop every override (they stay in the "
-            "goal's history), or keep those months in the period"
+            f"months set by hand ({', '.join(f'{m:%Y-%m}' for m in outside)}) fall outside the "
+            "new period. Fix: <<clear_overrides>>, or keep those months in the period"
         )
     return []
 

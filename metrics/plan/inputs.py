@@ -36,7 +36,8 @@ def compute_targets(
         if baseline.is_empty():
             raise DataopsError(
                 f"method {goal.method} needs the goal's natural baseline and none is frozen. "
-                f"Fix: run `dataops forecast --goal {goal.goal}` (or `dataops goal set` again)"
+                "Fix: <<fit_baseline>>",
+                goal=goal.goal,
             )
         natural = dec.monthly_natural(metric, baseline, months)
     elif metric.kind is MetricKind.RATIO:
@@ -74,7 +75,8 @@ def _tactics_for(con: duckdb.DuckDBPyConnection, goal: Goal, months: pl.DataFram
     if outside:
         raise DataopsError(
             f"the stored tactics name months outside the goal period: "
-            f"{', '.join(f'{m:%Y-%m}' for m in outside)}. Fix: pass a new --tactics FILE"
+            f"{', '.join(f'{m:%Y-%m}' for m in outside)}. Fix: <<give_tactics>> for the new "
+            "period"
         )
     return tactics
 

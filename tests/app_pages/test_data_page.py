@@ -86,4 +86,4 @@ def test_without_a_store_the_app_says_how_to_build_one(tmp_path, monkeypatch):
     monkeypatch.setenv("DATAOPS_STORE", str(tmp_path / "absent.duckdb"))
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
-    assert "dataops demo" in app.sidebar.error[0].value
+    assert "make run" in app.sidebar.error[0].value

@@ -286,6 +286,25 @@ def test_a_saved_goal_waiting_for_its_baseline_is_fitted_and_split_unchanged(
     assert read_store(copy, find_goal, H2.goal).definition() == H2.definition()
 
 
+def test_a_goal_split_without_a_baseline_can_get_one_here(copy, monkeypatch, fake_freeze):
+    """Other pages send people here for a baseline: a goal whose method needs none gets one too."""
+    even = replace(H2, method=dec.Method.EVEN)
+    with open_store(copy) as con:
+        set_goal(con, even, "setup")
+        before = monthly_targets(con, even.goal)
+    app = open_page(copy, monkeypatch)
+
+    assert any("has no natural baseline yet" in i.value for i in app.info)
+    assert button(app, "goals-save").label == "Fit the natural baseline"
+    button(app, "goals-save").click().run()
+
+    assert not app.exception
+    assert fake_freeze == [(even.goal, False)]
+    assert not read_store(copy, goal_baseline, even.goal).is_empty()
+    after = read_store(copy, monthly_targets, even.goal)
+    assert after["target"].to_list() == before["target"].to_list()  # the split stays
+
+
 def test_months_set_by_hand_can_be_cleared_when_the_goal_is_saved_again(copy, monkeypatch):
     with open_store(copy) as con:
         march = monthly_targets(con, GOAL)["month"][2]
@@ -299,4 +318,4 @@ def test_months_set_by_hand_can_be_cleared_when_the_goal_is_saved_again(copy, mo
 
     assert not app.exception
     assert not read_store(copy, monthly_targets, GOAL)["overridden"].any()
-    assert any("Cleared 1 hand override" in i.value for i in app.info)
+    assert any("Cleared 1 month(s) set by hand" in i.value for i in app.info)

@@ -155,5 +155,5 @@ def test_a_goal_without_a_baseline_says_how_to_freeze_one(demo_store, tmp_path, 
     app = open_app(path, monkeypatch).switch_page(PAGE).run()
 
     assert not app.exception
-    assert f"dataops forecast --goal {DEMO_GOAL}" in app.info[0].value
+    assert "Fit it on the Goals page" in app.info[0].value
     assert not app.metric

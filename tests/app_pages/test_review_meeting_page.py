@@ -105,5 +105,5 @@ def test_a_goal_without_a_baseline_says_how_to_freeze_one(demo_store, tmp_path, 
     app = open_page(path, monkeypatch)
 
     assert not app.exception
-    assert f"dataops forecast --goal {DEMO_GOAL}" in app.info[0].value
+    assert "Fit it on the Goals page" in app.info[0].value
     assert not app.expander

@@ -234,7 +234,7 @@ def test_without_a_baseline_the_page_says_how_to_freeze_one_and_keeps_checkins(
     app = open_page(demo_store, monkeypatch, "promotions")
 
     assert not app.exception
-    assert f"dataops forecast --goal {GOAL}" in app.error[0].value
+    assert "fit it on the Goals page" in app.error[0].value
     assert shown_table(app, "by")["by"].tolist() == ["Lin Wei"]
 
 
