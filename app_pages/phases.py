@@ -22,7 +22,8 @@ from metrics.store.errors import DataopsError, Problem, problems_frame
 from ui import phases_view as view
 from ui.context import current_goal, require_goal
 from ui.formatting import format_share, format_value
-from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
+from ui.goals_view import month_labels, number_format
+from ui.plan_session import author_input, finish, show_flash
 from ui.store_access import read, write
 from ui.widgets import download_csv, table
 from ui.words import CONTROLS, say
