@@ -25,7 +25,6 @@ from cli.common import (
 )
 from cli.goal_output import print_goal, print_saved
 from metrics.plan.decomposition import Method, goal_months
-from metrics.plan.edits import override_month, redecompose
 from metrics.plan.files import parse_month, parse_tactics
 from metrics.plan.goals import (
     Goal,
@@ -39,6 +38,7 @@ from metrics.plan.goals import (
     status_thresholds,
     targets_json,
 )
+from metrics.plan.months import override_month, redecompose
 from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError

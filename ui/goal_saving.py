@@ -9,8 +9,8 @@ import polars as pl
 import streamlit as st
 
 from metrics.plan.decomposition import Method
-from metrics.plan.edits import override_month
 from metrics.plan.goals import Goal
+from metrics.plan.months import override_month
 from metrics.store.catalog import Metric, load_metrics
 from metrics.store.errors import DataopsError
 from ui import goal_changes as changes

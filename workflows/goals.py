@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from metrics.forecasts.reads import goal_baseline, goal_baseline_runs, goal_series
-from metrics.plan.edits import GoalSaved, redecompose, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import Goal, load_goal, monthly_targets
+from metrics.plan.months import GoalSaved, redecompose
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError
 from workflows.forecasts import freeze_baseline

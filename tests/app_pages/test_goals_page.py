@@ -18,7 +18,7 @@ from forecasting import runner
 from forecasting.report import RunReport
 from metrics.forecasts.reads import goal_baseline
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import (
     Goal,
     find_goal,
@@ -28,6 +28,7 @@ from metrics.plan.goals import (
     monthly_targets,
 )
 from metrics.plan.inputs import last_year_monthly
+from metrics.plan.months import override_month
 from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store
 from tests.metrics.plan_factories import freeze_baseline

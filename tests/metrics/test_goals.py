@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import (
     Goal,
     Status,
@@ -22,6 +22,7 @@ from metrics.plan.goals import (
     set_status_thresholds,
     status_thresholds,
 )
+from metrics.plan.months import override_month, redecompose
 from metrics.store.catalog import MetricKind
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError, ValidationFailed

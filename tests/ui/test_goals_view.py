@@ -11,8 +11,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import Goal, goal_changes, monthly_targets
+from metrics.plan.months import override_month
 from metrics.store.errors import DataopsError
 from tests.metrics.plan_factories import GOAL_YEAR, baseline_frame, freeze_baseline, seed_company
 from ui import goal_changes as saving
