@@ -1,6 +1,10 @@
 """What every part of a goal's contribution report shares: the goal, its baseline and its plan.
 
-`load_context` reads them once per report through named queries; the parts then only compute.
+`load_context` reads these once per report: the goal, its catalogue entry, the teams, the frozen
+baseline's daily points, the thresholds, phases, assignments and monthly targets. The parts
+(`metrics.contribution.parts`) still take the connection: each reads what depends on the window it
+measures, the actuals (`queries.company_daily`, `queries.series_daily`) and the sampled paths'
+sums over the window (`sample_sums`, one query per window), which are too many to read up front.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ class NoBaseline(DataopsError):
 
 @dataclass(frozen=True)
 class Context:
-    """What every part of the report shares."""
+    """What every part of the report shares, read once by `load_context` (no sampled paths: the
+    parts read those per window)."""
 
     goal: Goal
     metric: Metric
