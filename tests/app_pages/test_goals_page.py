@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,9 +30,9 @@ from metrics.plan.inputs import last_year_monthly
 from metrics.plan.months import override_month
 from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store
+from tests.app_pages.conftest import read_store, start_app
 from tests.metrics.plan_factories import freeze_baseline
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/goals.py"
 GOAL = "gmv_2025"  # the demo's goal
 EDIT = f"goals-edit-{GOAL}"  # the prefix of the form's keys while editing it
@@ -47,9 +46,7 @@ TACTICS = pl.DataFrame(
 
 
 def open_page(store: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(store))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
+    app = start_app(store, monkeypatch, PAGE)
     if any(box.key == "goals-author" for box in app.text_input):
         app.text_input(key="goals-author").set_value("ana").run()
     return app
@@ -62,18 +59,6 @@ def preview_shown(app: AppTest) -> pl.DataFrame:
 
 def button(app: AppTest, key: str):
     return app.button(key=key)
-
-
-def read_store(path: Path, query, *args):
-    with open_store(path, read_only=True) as con:
-        return query(con, *args)
-
-
-@pytest.fixture
-def copy(demo_goal_store, tmp_path) -> Path:
-    path = tmp_path / "goals.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
 
 
 def test_the_saved_goal_opens_with_its_monthly_targets_and_history(demo_goal_store, monkeypatch):
