@@ -72,8 +72,8 @@ def build_demo_store(
         with open_store(scratch) as con:
             write_plan(con, plan, decompose=not forecast)
         if forecast:
-            fitted = _fit(scratch, plan.goal.goal, workers, progress)
-    goal = f"{plan.goal.goal} (method {plan.goal.method})"
+            fitted = _fit(scratch, plan.goal.id, workers, progress)
+    goal = f"{plan.goal.id} (method {plan.goal.method})"
     summary = _summary(path, data, time.perf_counter() - started)
     return replace(summary, goal=goal, fitted=fitted)
 

@@ -103,7 +103,7 @@ class ContributionReport:
         """JSON-ready: dates as ISO text, frames as lists of objects."""
         c = self.company
         return {
-            "goal": self.goal.goal,
+            "goal": self.goal.id,
             "name": self.goal.name,
             "metric": self.metric.metric,
             "kind": self.metric.kind.value,
