@@ -205,7 +205,7 @@ def save(goal_id: str, team: str) -> None:
     """The form's callback: runs before the rerun, so it may clear the fields it saved."""
     values = {name: st.session_state.get(field_key(name)) or "" for name in FORM_FIELDS}
     try:
-        view.save_checkin(view.CheckinDraft(team=team, goal=goal_id, **values))
+        view.save_checkin(view.CheckinDraft(team=team, goal_id=goal_id, **values))
     except ValidationFailed as error:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return

@@ -36,7 +36,7 @@ ROLLUP_COLUMNS = (
 
 def goal_checkins(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:
     """The goal's check-ins, newest first (`metrics.plan.checkins.load_checkins`), for `read`."""
-    return load_checkins(con, goal=goal_id)
+    return load_checkins(con, goal_id=goal_id)
 
 
 def latest_actions(checkins: pl.DataFrame) -> pl.DataFrame:
