@@ -132,9 +132,9 @@ def run_rate_note(report: ContributionReport) -> str:
     )
 
 
-def team_link(team: str, goal: str, as_of: dt.date) -> str:
+def team_link(team: str, goal_id: str, as_of: dt.date) -> str:
     """The Team review deep link; goal and day ride along so a new tab opens the same view."""
-    return "/team?" + urlencode({"team": team, "goal": goal, "as_of": as_of.isoformat()})
+    return "/team?" + urlencode({"team": team, "goal": goal_id, "as_of": as_of.isoformat()})
 
 
 def team_flags(flags: pl.DataFrame) -> pl.DataFrame:
@@ -162,7 +162,7 @@ def team_table(report: ContributionReport) -> pl.DataFrame:
     """One row a team, biggest uplift first. Columns: team (its review link), department,
     status, pace, target, actual, uplift, uplift_interval, share_of_gap, reported_status,
     flags."""
-    goal, as_of = report.goal.goal, report.as_of
+    goal, as_of = report.goal.id, report.as_of
     return (
         report.teams.join(team_flags(report.flags), on="team", how="left")
         .sort("uplift", descending=True)
