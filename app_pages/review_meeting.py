@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.store.catalog import load_metrics
+from ui import meeting_agenda as agenda
 from ui import meeting_pack as pack
 from ui import overview_view as view
 from ui.context import require_goal
@@ -20,7 +21,7 @@ rollup = pack.rollup_table(report, checkins)
 goal = report.goal
 
 st.caption(
-    f"{goal.name or goal.goal} (`{goal.goal}`), {goal.start_day} to {goal.end_day}, as of "
+    f"{goal.name or goal.id} (`{goal.id}`), {goal.start_day} to {goal.end_day}, as of "
     f"**{report.as_of}**. Read from small to large: each department's teams, the department, "
     "then the company. Problems and next actions come from the teams' check-ins."
 )
@@ -50,18 +51,18 @@ table(
 )
 
 st.subheader("Decisions to take")
-st.markdown(pack.decisions_markdown(report, rollup, flags))
+st.markdown(agenda.decisions_markdown(report, rollup, flags))
 
 st.subheader("Meeting pack")
 st.caption(
     "The agenda as Markdown (goal and pace, landing, every department and team with status, "
     "contribution, problems and next actions, flags, decisions) and the rollup as CSV."
 )
-stem = f"review_{goal.goal}_{report.as_of}"
+stem = f"review_{goal.id}_{report.as_of}"
 left, right = st.columns(2)
 left.download_button(
     "Download the agenda (Markdown)",
-    data=lambda: pack.meeting_markdown(report, checkins, catalogue).encode("utf-8"),
+    data=lambda: agenda.meeting_markdown(report, checkins, catalogue).encode("utf-8"),
     file_name=f"{stem}.md",
     mime="text/markdown",
     key="review-meeting-markdown",

@@ -23,6 +23,7 @@ from ui.overview_view import INTERVAL_HELP, STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
 from ui.widgets import download_csv, table
+from ui.words import say
 
 TEAM_KEY, LAST_TEAM_KEY = "team_review-team", "team_review-last-team"
 FORM_FIELDS = ("status", "notes", "problems", "next_actions")
@@ -107,7 +108,7 @@ def trend(report: ContributionReport, team: str, label: str) -> None:
         format_func=lambda grain: {"day": "Daily", "week": "Weekly"}[grain],
     )  # fmt: skip
     goal = report.goal
-    frame = read(tq.team_vs_natural, goal.goal, team, tq.Grain(grain), report.as_of)
+    frame = read(tq.team_vs_natural, goal.id, team, tq.Grain(grain), report.as_of)
     windows = read(tq.team_initiative_windows, team, goal.start_day, goal.end_day)
     figure = team_vs_natural_figure(
         frame, windows, metric=report.metric, team_name=label, as_of=report.as_of, per=grain
@@ -125,7 +126,7 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
             f"Pace on {row['indicator']} (latest phase's indicator, to date)",
             format_share(row["indicator_pace"]),
         )
-    standing = read(tq.indicator_standing, report.goal.goal, team, report.as_of)
+    standing = read(tq.indicator_standing, report.goal.id, team, report.as_of)
     table(
         view.indicator_table(standing, catalogue),
         name=f"team_{team}_indicators",
@@ -145,7 +146,7 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
 
 def initiatives(report: ContributionReport, team: str) -> None:
     st.subheader("3 · Its initiatives' measured uplift")
-    intervals = read(tq.initiative_intervals, report.goal.goal, team, report.as_of)
+    intervals = read(tq.initiative_intervals, report.goal.id, team, report.as_of)
     shown = view.initiative_table(report.initiatives, intervals, team, report.metric.metric)
     money = {
         name: st.column_config.NumberColumn(format="compact") for name in view.INITIATIVE_AMOUNTS
@@ -214,12 +215,12 @@ def save(goal_id: str, team: str) -> None:
     values = {name: st.session_state.get(field_key(name)) or "" for name in FORM_FIELDS}
     values["author"] = author()
     try:
-        view.save_checkin(view.CheckinDraft(team=team, goal=goal_id, **values))
+        view.save_checkin(view.CheckinDraft(team=team, goal_id=goal_id, **values))
     except ValidationFailed as error:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return
     except DataopsError as error:  # the store busy or gone: say so, keep what was typed
-        st.session_state[REFUSED_KEY] = str(error)
+        st.session_state[REFUSED_KEY] = say(error)
         return
     st.session_state[SAVED_KEY] = f"Check-in saved for {team} by {values['author'].strip()}."
     for name in FORM_FIELDS:
@@ -236,7 +237,7 @@ label = view.team_label(teams, team)
 try:
     report = read(build_report, goal_id, as_of)
 except DataopsError as error:
-    st.error(f"The contribution can't be measured yet: {error}")
+    st.error(f"The contribution can't be measured yet: {say(error)}")
     report = None
 if report is not None:
     catalogue = read(load_metrics)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from cli.common import cell_text, frame_table, out
-from metrics.plan.edits import GoalSaved
 from metrics.plan.goals import Goal
+from metrics.plan.months import GoalSaved
 
 
 def print_saved(saved: GoalSaved) -> None:
@@ -19,7 +19,7 @@ def print_saved(saved: GoalSaved) -> None:
 
 def print_goal(goal: Goal, targets: pl.DataFrame) -> None:
     out.print(
-        f"goal {goal.goal} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
+        f"goal {goal.id} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
         f"target {cell_text(goal.target)}, method {goal.method}, "
         f"last changed by {goal.updated_by}",
         markup=False,

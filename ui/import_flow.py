@@ -12,6 +12,7 @@ from metrics.importing.log import import_files_by
 from metrics.store.errors import ValidationFailed, problems_frame
 from ui.identity import current_person
 from ui.store_access import write
+from ui.words import CONTROLS
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> 
     except ValidationFailed as refused:
         return UploadOutcome(
             summary="nothing",
-            problems=problems_frame(refused.problems),
+            problems=problems_frame(refused.problems, CONTROLS),
             problem_count=refused.count,
         )
     return UploadOutcome(summary=str(report), problems=problems_frame([]))

@@ -20,6 +20,7 @@ from metrics.store.errors import ValidationFailed
 from ui.formatting import format_value
 from ui.overview_view import status_text
 from ui.store_access import write
+from ui.words import words
 
 
 def team_ids(teams: Mapping[str, Team]) -> list[str]:
@@ -168,7 +169,7 @@ class CheckinDraft:
     """What the form holds: one team's check-in against one goal."""
 
     team: str
-    goal: str
+    goal_id: str
     author: str
     status: str
     notes: str = ""
@@ -178,7 +179,8 @@ class CheckinDraft:
 
 def refusal_text(error: ValidationFailed) -> str:
     """The domain's reasons a check-in was refused, one Markdown bullet each."""
-    return "\n".join(f"- **{p.column}** {p.message}. Fix: {p.fix}." for p in error.problems)
+    said = (f"- **{p.column}** {words(p.message)}. Fix: {words(p.fix)}." for p in error.problems)
+    return "\n".join(said)
 
 
 def save_checkin(draft: CheckinDraft) -> str:
@@ -186,6 +188,6 @@ def save_checkin(draft: CheckinDraft) -> str:
     every problem); return its id. Concurrent saves queue on the store's lock, none is lost.
     Only the owner and the team's leads may (`AccessDenied` otherwise, nothing written)."""
     return write(
-        add_checkin, draft.team, draft.goal, draft.author, draft.status,
+        add_checkin, draft.team, draft.goal_id, draft.author, draft.status,
         draft.notes, draft.problems, draft.next_actions, needs=Action.ADD_CHECKIN, team=draft.team,
     )  # fmt: skip

@@ -28,7 +28,7 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Goal:
-    goal: str
+    id: str  # the goal's id (`goal` in the store's tables; elsewhere `goal_id: str`)
     name: str
     metric: str
     start_day: dt.date
@@ -42,8 +42,9 @@ class Goal:
 
     def definition(self) -> dict:
         """What a person chose (no audit fields), JSON-ready: what goal_changes records."""
-        keys = ("goal", "name", "metric", "start_day", "end_day", "target", "method")
-        return {key: _jsonable(value) for key, value in asdict(self).items() if key in keys}
+        keys = ("name", "metric", "start_day", "end_day", "target", "method")
+        chosen = {key: value for key, value in asdict(self).items() if key in keys}
+        return {key: _jsonable(value) for key, value in ({"goal": self.id} | chosen).items()}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def load_goal(con: duckdb.DuckDBPyConnection, goal_id: str) -> Goal:
     goal = find_goal(con, goal_id)
     if goal is None:
         known = list_goals(con)["goal"].to_list()
-        fix = f"use one of {', '.join(known)}" if known else "create one with `dataops goal set`"
+        fix = f"use one of {', '.join(known)}" if known else "<<create_goal>>"
         raise DataopsError(f"there is no goal {goal_id!r}. Fix: {fix}")
     return goal
 

@@ -7,7 +7,6 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from cli.demo_command import build_demo_store
 from metrics.demo import DemoConfig, generate
 from metrics.demo.config import METRICS, teams_frame
 from metrics.demo.plan import UPLIFT, demo_plan, natural_gmv_estimate
@@ -18,6 +17,7 @@ from metrics.plan.phase_review import load_team_phase_targets
 from metrics.plan.phases import load_assignments, load_phases, validate_assignments, validate_phases
 from metrics.store.catalog import MetricKind, load_metrics, load_teams
 from metrics.store.connection import open_store
+from workflows.demo import build_demo_store
 
 
 @pytest.mark.parametrize("teams", [2, 5, 12])
@@ -67,7 +67,7 @@ def test_the_shared_demo_store_has_a_goal_split_evenly_with_its_plan(demo_store)
         goal = load_goal(con, goal_id)
         targets = monthly_targets(con, goal_id)
         phases, assignments = load_phases(con, goal_id), load_assignments(con, goal_id)
-        checkins = load_checkins(con, goal=goal_id)
+        checkins = load_checkins(con, goal_id=goal_id)
         teams = set(load_teams(con)) - {"unassigned"}
     assert goal.method is dec.Method.EVEN and goal.metric == "gmv"
     assert dec.period_value(MetricKind.FLOW, targets) == pytest.approx(goal.target, rel=1e-12)

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import (
     Goal,
     Status,
@@ -22,6 +22,7 @@ from metrics.plan.goals import (
     set_status_thresholds,
     status_thresholds,
 )
+from metrics.plan.months import override_month, redecompose
 from metrics.store.catalog import MetricKind
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError, ValidationFailed
@@ -56,7 +57,7 @@ def baseline():
 
 
 def goal_of(of: str, method: dec.Method = dec.Method.EVEN, **changes) -> Goal:
-    values = dict(goal=f"{of}_{GOAL_YEAR}", name="", metric=of, start_day=START)
+    values = dict(id=f"{of}_{GOAL_YEAR}", name="", metric=of, start_day=START)
     values |= dict(end_day=END, target=TARGETS[of], method=method) | changes
     return Goal(**values)
 
@@ -71,10 +72,10 @@ def test_saved_monthly_targets_reproduce_the_target(company, baseline, metric, m
     tactics = TACTICS if method is dec.Method.TACTIC else None
     saved = set_goal(company, goal_of(metric, method), "ana", tactics=tactics, baseline=baseline)
     assert not saved.pending
-    assert period_target(company, saved.goal.goal, KIND[metric]) == pytest.approx(
+    assert period_target(company, saved.goal.id, KIND[metric]) == pytest.approx(
         TARGETS[metric], rel=1e-12
     )
-    stored = monthly_targets(company, saved.goal.goal)
+    stored = monthly_targets(company, saved.goal.id)
     assert stored["days"][0] == 22 and stored.height == 12  # January starts on the 10th
     assert not stored["overridden"].any()
 
@@ -132,11 +133,11 @@ def test_an_override_outside_a_new_period_is_refused_unless_cleared(company):
     set_goal(company, goal_of("gmv"), "ana")
     override_month(company, f"gmv_{GOAL_YEAR}", dt.date(GOAL_YEAR, 12, 1), 2e8, "ana")
     shorter = goal_of("gmv", end_day=dt.date(GOAL_YEAR, 11, 30))
-    with pytest.raises(DataopsError, match="--clear-overrides"):
+    with pytest.raises(DataopsError, match="clear the months set by hand"):
         set_goal(company, shorter, "ben")
     assert load_goal(company, f"gmv_{GOAL_YEAR}").end_day == END  # nothing was written
     saved = set_goal(company, shorter, "ben", clear_overrides=True)
-    assert saved.messages == ("cleared 1 hand override(s) (--clear-overrides)",)
+    assert saved.messages == ("cleared 1 month(s) set by hand (they stay in the history)",)
     assert not monthly_targets(company, f"gmv_{GOAL_YEAR}")["overridden"].any()
 
 
@@ -153,22 +154,22 @@ def test_clearing_an_override_restores_the_method_targets(company):
 def test_a_goal_waits_for_its_baseline_then_decomposes(company, baseline):
     goal = goal_of("gmv", dec.Method.TACTIC)
     saved = set_goal(company, goal, "ana", tactics=TACTICS, decompose=False)
-    assert saved.pending and monthly_targets(company, goal.goal).is_empty()
+    assert saved.pending and monthly_targets(company, goal.id).is_empty()
     with pytest.raises(DataopsError, match="none is frozen"):
-        redecompose(company, goal.goal, "ana")
-    freeze_baseline(company, goal.goal, baseline)
-    redecompose(company, goal.goal, "ana")
-    assert period_target(company, goal.goal, MetricKind.FLOW) == pytest.approx(TARGETS["gmv"])
-    assert goal_changes(company, goal.goal)["action"].to_list() == ["created", "decomposed"]
+        redecompose(company, goal.id, "ana")
+    freeze_baseline(company, goal.id, baseline)
+    redecompose(company, goal.id, "ana")
+    assert period_target(company, goal.id, MetricKind.FLOW) == pytest.approx(TARGETS["gmv"])
+    assert goal_changes(company, goal.id)["action"].to_list() == ["created", "decomposed"]
 
 
 @pytest.mark.parametrize(
     ("changes", "tactics", "message"),
     [
-        ({"metric": "nps", "goal": "a b", "end_day": dt.date(2024, 1, 1)}, None, "3 problems"),
+        ({"metric": "nps", "id": "a b", "end_day": dt.date(2024, 1, 1)}, None, "3 problems"),
         ({"target": float("nan")}, None, "is not a number"),
-        ({}, TACTICS, "--tactics is only used by --method tactic"),
-        ({"method": dec.Method.TACTIC}, None, "pass --tactics FILE"),
+        ({}, TACTICS, "tactic weights are only used by method tactic"),
+        ({"method": dec.Method.TACTIC}, None, "give tactic weights"),
         ({"method": dec.Method.NATURAL}, None, "none is frozen"),
     ],
 )
