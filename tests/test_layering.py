@@ -55,6 +55,7 @@ METRICS_ROOMS = {
     },
     "importing": {"metrics.store"},
     "demo": {"metrics.store", "metrics.plan"},
+    "sources": {"metrics.store", "metrics.importing"},
 }
 
 
