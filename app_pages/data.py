@@ -1,14 +1,19 @@
-"""Data: the metric catalogue, data health per series, imports and table downloads."""
+"""Data: the metric catalogue, data health and freshness, sources and their syncs, imports and
+table downloads."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import streamlit as st
 
 from metrics.importing import ImportKind
+from metrics.sources import definitions as defs
+from metrics.sources import freshness, runs
 from metrics.store import health
 from metrics.store.export import EXPORTABLE_TABLES
+from ui import sources_view
 from ui.import_flow import guess_kind, run_import
 from ui.store_access import read
 from ui.widgets import download_table_csv, table
@@ -16,9 +21,10 @@ from ui.widgets import download_table_csv, table
 st.title("Data")
 st.caption("What the cockpit knows: metrics, how complete and fresh each series is, and imports.")
 
-catalogue_tab, health_tab, import_tab, export_tab = st.tabs(
-    ["Metric catalogue", "Data health", "Import", "Export"]
+catalogue_tab, health_tab, import_tab, sources_tab, export_tab = st.tabs(
+    ["Metric catalogue", "Data health", "Import", "Sources", "Export"]
 )
+today = dt.date.today()
 
 with catalogue_tab:
     table(
@@ -28,7 +34,6 @@ with catalogue_tab:
     )
 
 with health_tab:
-    today = dt.date.today()
     series = read(health.series_health, today)
     if not series.is_empty():
         stale = series.filter(series["days_since_last"] > 1).height
@@ -50,6 +55,77 @@ with health_tab:
             ),
         },
     )
+
+with sources_tab:
+    st.markdown(
+        "Sources fill the store by themselves: each sync reads what is new (and re-reads a "
+        "restatement window before it, so late corrections replace what was stored), checks it "
+        "with the same rules as an import and writes each source's batch whole or not at all. "
+        "Schedule `dataops refresh` to run it every day."
+    )
+    st.markdown("**Freshness per source**")
+    table(
+        read(freshness.source_freshness, today),
+        name="source_freshness",
+        empty="No sources yet: add one below.",
+        column_config=sources_view.FRESHNESS_COLUMNS,
+    )
+    st.markdown("**Freshness per metric** (expected up to yesterday unless set otherwise)")
+    table(
+        read(freshness.metric_freshness, today),
+        name="metric_freshness",
+        empty="No metrics yet.",
+        column_config=sources_view.FRESHNESS_COLUMNS,
+    )
+    sources = read(defs.sources_table)
+    names = sources["source"].to_list() if not sources.is_empty() else []
+    chosen_sources = st.multiselect(
+        "Sync", names, placeholder="All sources", key="sources-sync-names"
+    )
+    if st.button("Sync now", type="primary", disabled=not names, key="sources-sync"):
+        for said in sources_view.sync_now(chosen_sources):
+            (st.success if said.ok else st.error)(said.text)
+    st.markdown("**Sync runs** (newest first)")
+    table(
+        read(runs.sync_runs),
+        name="sync_runs",
+        empty="No sync has run yet.",
+        column_config={"first_day": sources_view.DAY, "last_day": sources_view.DAY},
+    )
+    st.markdown("**Sources** (passwords are never stored: write `${VAR}` and set it where the "
+                "sync runs)")  # fmt: skip
+    table(sources, name="sources", empty="No sources yet.")
+    with st.form("sources-add", clear_on_submit=False):
+        st.markdown("**Add a source**")
+        left, right = st.columns(2)
+        name = left.text_input("Name", placeholder="warehouse", key="sources-add-name")
+        kind = right.selectbox("Kind", list(defs.SourceKind), key="sources-add-kind")
+        target = left.selectbox("Table", list(defs.Target), key="sources-add-table")
+        uri = right.text_input(
+            "URI", placeholder="postgresql://user:${PGPASSWORD}@host/db", key="sources-add-uri"
+        )
+        query = st.text_area(
+            "Query (postgres; empty reads the table named like the target)", key="sources-add-query"
+        )
+        restate = left.number_input(
+            "Restatement days", 0, 366, defs.DEFAULT_RESTATEMENT_DAYS, key="sources-add-restate"
+        )
+        lag = right.number_input(
+            "Lag days (expected latest day = today - lag)", 0, 366, defs.DEFAULT_LAG_DAYS,
+            key="sources-add-lag",
+        )  # fmt: skip
+        if st.form_submit_button("Add source"):
+            draft = defs.Source(
+                name.strip(), kind, target, uri.strip(), query.strip() or None, restate, lag
+            )
+            by = st.session_state.get("plan-author") or os.environ.get("USER") or "app"
+            said = sources_view.add_source(draft, by)
+            (st.success if said.ok else st.error)(said.text)
+    if names:
+        gone = st.selectbox("Remove a source", names, index=None, key="sources-remove-name")
+        if st.button("Remove", disabled=gone is None, key="sources-remove"):
+            said = sources_view.remove_source(gone)
+            (st.success if said.ok else st.error)(said.text)
 
 with import_tab:
     st.markdown(

@@ -1,0 +1,75 @@
+"""The Data page's Sources tab: add and remove sources, sync now, and what each run did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from metrics.sources import definitions as defs
+from metrics.store.errors import DataopsError
+from ui.store_access import store_path, write
+
+DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
+FRESHNESS_COLUMNS = {
+    "latest_day": st.column_config.DateColumn("latest day", format="YYYY-MM-DD"),
+    "expected_day": st.column_config.DateColumn("expected up to", format="YYYY-MM-DD"),
+    "days_late": st.column_config.NumberColumn("days late", help="0: on time"),
+    "lag_days": st.column_config.NumberColumn("lag", help="Expected latest day = today - lag"),
+}
+
+
+@dataclass(frozen=True)
+class Said:
+    ok: bool
+    text: str
+
+
+def add_source(draft: defs.Source, by: str) -> Said:
+    """Store `draft` (a URI with a literal password is refused before anything is written)."""
+    try:
+        defs.validate_source(draft)
+        write(defs.add_source, draft, by)
+    except DataopsError as error:
+        return Said(False, str(error))
+    return Said(True, f"Added source {draft.name}. Sync it with the button below.")
+
+
+def remove_source(name: str) -> Said:
+    try:
+        write(defs.remove_source, name)
+    except DataopsError as error:
+        return Said(False, str(error))
+    return Said(True, f"Removed source {name}; the rows it brought stay in the store.")
+
+
+def sync_now(names: list[str]) -> list[Said]:
+    """Sync `names` (all when empty) and refit the forecasts of what changed, with progress."""
+    from workflows.refresh import sync_then_forecast
+
+    bar = st.progress(0.0, text="Syncing…")
+
+    def progress(done: int, total: int, label: str) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{label} ({done}/{total})")
+
+    try:
+        outcome = sync_then_forecast(store_path(), names, progress=progress)
+    except DataopsError as error:
+        return [Said(False, str(error))]
+    finally:
+        bar.empty()
+    said = [_said(result.run) for result in outcome.sync.results]
+    if outcome.forecasts is not None:
+        said.append(Said(True, f"Forecasts: {outcome.forecasts.summary()}"))
+    return said or [Said(False, "No sources yet: add one above.")]
+
+
+def _said(run) -> Said:
+    if run.outcome == "ok":
+        days = f", days {run.first_day} to {run.last_day}" if run.first_day else ""
+        return Said(
+            True,
+            f"{run.source}: read {run.rows_read:,} rows, inserted {run.inserted:,}, "
+            f"replaced {run.replaced:,}{days}.",
+        )
+    return Said(False, f"{run.source}: {run.outcome}. {run.message}")
