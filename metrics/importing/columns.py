@@ -216,7 +216,7 @@ def frame_rows(name: str, frame: pl.DataFrame, columns: tuple[str, ...]) -> File
 def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
     dtype = frame.schema[column]
     text = pl.col(column)
-    if dtype == pl.Date:
-        text = text.dt.strftime("%Y-%m-%d")
+    if dtype == pl.Date:  # ISO already, and nothing to trim
+        return text.cast(pl.String)
     text = text.cast(pl.String).str.strip_chars()
     return pl.when(text != "").then(text)

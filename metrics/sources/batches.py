@@ -43,12 +43,13 @@ def apply_batch(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFr
         raise ValidationFailed(checked.problems, limit=50)
     (batch,) = checked.batches
     if source.target != Target.OBSERVATIONS:
-        write_batches(con, [batch], replace=True)
+        write_batches(con, [batch], replace=batch.replaced > 0)
         return Applied(frame.height, batch.rows.height - batch.replaced, batch.replaced, *_none())
     changed = _changed_observations(con, batch.rows)
     replaced = changed.filter(pl.col("_stored")).height
     rows = changed.drop("_stored")
-    write_batches(con, [Batch(batch.format, rows, replaced)], replace=True)
+    # A plain insert when every key is new: DuckDB's insert-or-replace costs more per row.
+    write_batches(con, [Batch(batch.format, rows, replaced)], replace=replaced > 0)
     days = batch.rows["day"]
     series = rows.select("metric", "team").unique().sort("metric", "team").rows()
     return Applied(
