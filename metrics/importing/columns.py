@@ -218,5 +218,10 @@ def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
     text = pl.col(column)
     if dtype == pl.Date:  # ISO already, and nothing to trim
         return text.cast(pl.String)
+    if isinstance(dtype, pl.Datetime):  # a warehouse's timestamp at midnight is that day
+        midnight = text.dt.truncate("1d") == text
+        return (
+            pl.when(midnight).then(text.dt.date().cast(pl.String)).otherwise(text.cast(pl.String))
+        )
     text = text.cast(pl.String).str.strip_chars()
     return pl.when(text != "").then(text)
