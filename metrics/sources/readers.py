@@ -21,6 +21,8 @@ from metrics.sources.definitions import Source, SourceKind, Target
 from metrics.sources.templates import Expanded
 from metrics.store.errors import DataopsError
 
+CONNECT_TIMEOUT = 20  # seconds
+
 
 class SourceUnreadable(DataopsError):
     """The source is down, its query is wrong or its files are missing; nothing was written."""
@@ -51,12 +53,20 @@ def read_postgres(uri: Expanded, query: str, since: dt.date | None) -> pl.DataFr
         sql = f'select * from ({query}) as source_rows where source_rows."date"::date >= $1'  # noqa: S608
         params = (since,)
     try:
-        with pg.connect(uri.uri) as con, con.cursor() as cursor:
+        with pg.connect(_with_connect_timeout(uri.uri)) as con, con.cursor() as cursor:
             cursor.execute(sql, parameters=params)
             table = cursor.fetch_arrow_table()
     except adbc_driver_manager.Error as error:
         raise SourceUnreadable(_postgres_reason(error, uri)) from None
     return pl.from_arrow(table)
+
+
+def _with_connect_timeout(uri: str) -> str:
+    """libpq waits forever for a host that drops packets; a cron run must end, so give up after
+    CONNECT_TIMEOUT seconds unless the URI says otherwise."""
+    if "connect_timeout=" in uri or not uri.startswith(("postgresql://", "postgres://")):
+        return uri
+    return f"{uri}{'&' if '?' in uri else '?'}connect_timeout={CONNECT_TIMEOUT}"
 
 
 def _postgres_reason(error: Exception, uri: Expanded) -> str:
