@@ -90,7 +90,7 @@ with sources_tab:
         read(runs.sync_runs),
         name="sync_runs",
         empty="No sync has run yet.",
-        column_config={"first_day": sources_view.DAY, "last_day": sources_view.DAY},
+        column_config=sources_view.RUN_COLUMNS,
     )
     st.markdown("**Sources** (passwords are never stored: write `${VAR}` and set it where the "
                 "sync runs)")  # fmt: skip

@@ -16,6 +16,16 @@ FRESHNESS_COLUMNS = {
     "expected_day": st.column_config.DateColumn("expected up to", format="YYYY-MM-DD"),
     "days_late": st.column_config.NumberColumn("days late", help="0: on time"),
     "lag_days": st.column_config.NumberColumn("lag", help="Expected latest day = today - lag"),
+    "last_sync": st.column_config.DatetimeColumn("last sync", format="YYYY-MM-DD HH:mm"),
+    "last_outcome": st.column_config.TextColumn("last outcome"),
+}
+RUN_COLUMNS = {
+    "started_at": st.column_config.DatetimeColumn("started", format="YYYY-MM-DD HH:mm:ss"),
+    "seconds": st.column_config.NumberColumn(format="%.1f"),
+    "rows_read": st.column_config.NumberColumn("rows read"),
+    "first_day": DAY,
+    "last_day": DAY,
+    "message": st.column_config.TextColumn(width="large", help="Why a run was refused or failed"),
 }
 
 
