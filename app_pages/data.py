@@ -100,7 +100,10 @@ with sources_tab:
         left, right = st.columns(2)
         name = left.text_input("Name", placeholder="warehouse", key="sources-add-name")
         kind = right.selectbox("Kind", list(defs.SourceKind), key="sources-add-kind")
-        target = left.selectbox("Table", list(defs.Target), key="sources-add-table")
+        targets = list(defs.Target)
+        target = left.selectbox(  # observations by default: what most sources bring
+            "Table", targets, targets.index(defs.Target.OBSERVATIONS), key="sources-add-table"
+        )
         uri = right.text_input(
             "URI", placeholder="postgresql://user:${PGPASSWORD}@host/db", key="sources-add-uri"
         )

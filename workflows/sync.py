@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metrics.sources.batches import Applied, apply_batch
-from metrics.sources.definitions import Source, load_source, load_sources
+from metrics.sources.definitions import Source, Target, load_source, load_sources
 from metrics.sources.readers import read_source
 from metrics.sources.runs import Outcome, SyncRun, last_synced_day, read_window, record_run
 from metrics.sources.templates import expand, mask
@@ -61,6 +61,8 @@ def sync_sources(
     env = os.environ if env is None else env
     with open_store(store_path) as con:
         sources = [load_source(con, n) for n in names] if names else load_sources(con)
+    # Teams before the observations and initiatives that name them, as an import takes files.
+    sources.sort(key=lambda s: list(Target).index(s.target))
     results = []
     for done, source in enumerate(sources):
         if progress:

@@ -25,10 +25,11 @@ class SourceKind(StrEnum):
 
 
 class Target(StrEnum):
-    """The store table a source fills, in the import format of the same name."""
+    """The store table a source fills, in the import format of the same name. Declaration
+    order is sync order: teams first, so the rows of other sources may name new teams."""
 
-    OBSERVATIONS = "observations"
     TEAMS = "teams"
+    OBSERVATIONS = "observations"
     INITIATIVES = "initiatives"
 
 

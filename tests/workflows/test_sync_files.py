@@ -96,3 +96,19 @@ def test_a_teams_source_adds_and_renames_teams(tmp_path):
     with open_store(store, read_only=True) as con:
         names = dict(con.execute("select team, name from teams").fetchall())
     assert names["search_ops"] == "Search Operations" and names["promotions"] == "Promo"
+
+
+def test_a_teams_source_syncs_before_the_observations_naming_its_new_team(tmp_path):
+    store = catalogue_store(tmp_path / "store.duckdb")
+    (tmp_path / "teams.csv").write_text(
+        "team,name,department\nsearch_ops,Search Operations,growth\n", encoding="utf-8"
+    )
+    daily_rows(2, teams=("search_ops",)).write_parquet(tmp_path / "rows.parquet")
+    with open_store(store) as con:  # "a_rows" sorts before "b_teams" by name
+        add_source(con, Source("a_rows", SourceKind.PARQUET, Target.OBSERVATIONS,
+                               str(tmp_path / "rows.parquet")), "t")  # fmt: skip
+        add_source(con, Source("b_teams", SourceKind.CSV, Target.TEAMS,
+                               str(tmp_path / "teams.csv")), "t")  # fmt: skip
+    outcome = sync_sources(store)
+    assert [(r.source, r.ok) for r in outcome.results] == [("b_teams", True), ("a_rows", True)]
+    assert store_observations(store).height == 4
