@@ -243,3 +243,14 @@ def test_an_empty_store_says_to_set_a_goal_first(store_path, monkeypatch):
 
     assert not app.exception
     assert any("no goal yet" in info.value for info in app.info)
+
+
+def test_late_data_is_flagged_until_the_metric_is_expected_that_late(writable_store, monkeypatch):
+    from metrics.sources.freshness import set_metric_lag
+
+    stale = [w.value for w in open_page(writable_store, monkeypatch, "promotions").warning]
+    assert any(w.startswith("Stale data: gmv data up to 2025-11-30") for w in stale)
+    with open_store(writable_store) as con:
+        set_metric_lag(con, "gmv", 10_000)
+    fresh = [w.value for w in open_page(writable_store, monkeypatch, "promotions").warning]
+    assert not any(w.startswith("Stale data") for w in fresh)
