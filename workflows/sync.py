@@ -23,6 +23,10 @@ from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError, ValidationFailed
 
 Progress = Callable[[int, int, str], None]  # (done, total, label)
+REFUSAL_FIX = (
+    "The store is unchanged. Correct these rows in the source (or import the teams and metrics "
+    "they name first), then sync again: the same days are read again."
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def _sync_one(
         with open_store(store_path) as con:
             applied = apply_batch(con, source, frame)
     except ValidationFailed as refusal:
-        outcome, message = Outcome.REFUSED, str(refusal)
+        outcome, message = Outcome.REFUSED, f"{refusal}\n{REFUSAL_FIX}"
     except DataopsError as error:
         outcome, message = Outcome.FAILED, str(error)
     except Exception as error:  # a bug in one source's path must not stop the others
