@@ -7,9 +7,17 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.common import STORE_DEFAULT, ByOption, StoreOption, err, out, who
+from cli.common import (
+    STORE_DEFAULT,
+    ByOption,
+    StoreOption,
+    err,
+    out,
+    print_fits,
+    progress_bar,
+    who,
+)
 from metrics.sources import definitions as defs
 from metrics.sources.freshness import set_metric_lag
 from metrics.sources.runs import Outcome
@@ -128,7 +136,7 @@ def sync_command(
     from workflows.refresh import sync_then_forecast
 
     day = since.date() if since else None
-    with _progress_bar() as progress:
+    with progress_bar("syncing") as progress:
         outcome = sync_then_forecast(
             store, names or (), since=day, forecast=not no_forecast, progress=progress
         )
@@ -142,7 +150,7 @@ def refresh_command(
     """Sync every source and refit the forecasts of what changed; cron-safe (one at a time)."""
     from workflows.refresh import refresh
 
-    with _progress_bar() as progress:
+    with progress_bar("syncing") as progress:
         outcome = refresh(store, forecast=not no_forecast, progress=progress)
     _report(outcome)
 
@@ -162,26 +170,6 @@ def _report(outcome) -> None:
         else:
             err.print(f"{result.source}: {run.outcome} — {run.message}", markup=False)
     if outcome.forecasts is not None:
-        out.print(f"forecasts: {outcome.forecasts.summary()}", markup=False)
+        print_fits(outcome.forecasts)
     if outcome.sync.failed:
         sys.exit(1)
-
-
-class _progress_bar:
-    """A transient bar on stderr for the sources, then the forecasts (a terminal sees it; a cron
-    log gets only the lines `_report` prints)."""
-
-    def __init__(self):
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        self.bar = Progress(*columns, TimeElapsedColumn(), console=err, transient=True)
-        self.task = self.bar.add_task("syncing", total=None)
-
-    def __enter__(self):
-        self.bar.start()
-        return self.update
-
-    def __exit__(self, *exc) -> None:
-        self.bar.stop()
-
-    def update(self, done: int, total: int, label: str) -> None:
-        self.bar.update(self.task, completed=done, total=total, description=label)

@@ -9,6 +9,7 @@ import streamlit as st
 from metrics.sources import definitions as defs
 from metrics.store.errors import DataopsError
 from ui.store_access import store_path, write
+from ui.widgets import progress_bar
 
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
 FRESHNESS_COLUMNS = {
@@ -57,17 +58,11 @@ def sync_now(names: list[str]) -> list[Said]:
     """Sync `names` (all when empty) and refit the forecasts of what changed, with progress."""
     from workflows.refresh import sync_then_forecast
 
-    bar = st.progress(0.0, text="Syncing…")
-
-    def progress(done: int, total: int, label: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{label} ({done}/{total})")
-
     try:
-        outcome = sync_then_forecast(store_path(), names, progress=progress)
+        with progress_bar("Syncing…") as progress:
+            outcome = sync_then_forecast(store_path(), names, progress=progress)
     except DataopsError as error:
         return [Said(False, str(error))]
-    finally:
-        bar.empty()
     said = [_said(result.run) for result in outcome.sync.results]
     if outcome.forecasts is not None:
         said.append(Said(True, f"Forecasts: {outcome.forecasts.summary()}"))

@@ -15,10 +15,14 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from metrics.store.errors import DataopsError
-from workflows.sync import Progress, SyncOutcome, sync_sources
+from workflows.progress import Progress, quiet
+from workflows.sync import SyncOutcome, sync_sources
+
+if TYPE_CHECKING:
+    from forecasting.report import RunReport
 
 
 class RefreshRunning(DataopsError):
@@ -28,7 +32,7 @@ class RefreshRunning(DataopsError):
 @dataclass(frozen=True)
 class RefreshOutcome:
     sync: SyncOutcome
-    forecasts: Any | None  # forecasting.runner.RunReport, or None when nothing changed
+    forecasts: RunReport | None  # None when nothing changed
 
 
 def refresh(
@@ -36,7 +40,7 @@ def refresh(
     *,
     env: Mapping[str, str] | None = None,
     forecast: bool = True,
-    progress: Progress | None = None,
+    progress: Progress = quiet,
 ) -> RefreshOutcome:
     """Sync every source, then refit the rolling forecasts of the series that changed."""
     with refresh_lock(store_path):
@@ -50,7 +54,7 @@ def sync_then_forecast(
     since: dt.date | None = None,
     env: Mapping[str, str] | None = None,
     forecast: bool = True,
-    progress: Progress | None = None,
+    progress: Progress = quiet,
 ) -> RefreshOutcome:
     outcome = sync_sources(store_path, names, since=since, env=env, progress=progress)
     forecasts = None
@@ -63,13 +67,15 @@ def refresh_forecasts(
     store_path: str | Path,
     changed: Sequence[tuple[str, str]],
     *,
-    progress: Progress | None = None,
-) -> Any:
-    """Refit the rolling forecasts after new data. The runner refits only series whose inputs
-    changed (it hashes each series' data), which are exactly `changed`; the others are kept."""
-    from forecasting import runner  # Prophet loads slowly: only when there is something to fit
+    progress: Progress = quiet,
+) -> RunReport:
+    """Refit the rolling forecasts after new data, through `forecasting.runner.refresh_rolling`
+    (by way of `workflows.forecasts`). It refits only series whose inputs changed (it hashes each
+    series' data), which are exactly `changed`; the others are kept. Prophet is imported only
+    here, when there is something to fit."""
+    from workflows.forecasts import refit_forecasts
 
-    return runner.refresh_rolling(store_path, progress=progress)
+    return refit_forecasts(Path(store_path), progress=progress)
 
 
 @contextlib.contextmanager

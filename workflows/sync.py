@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +21,8 @@ from metrics.sources.runs import Outcome, SyncRun, last_synced_day, read_window,
 from metrics.sources.templates import expand, mask
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError, ValidationFailed
+from workflows.progress import Progress, Step, quiet
 
-Progress = Callable[[int, int, str], None]  # (done, total, label)
 REFUSAL_FIX = (
     "The store is unchanged. Correct these rows in the source (or import the teams and metrics "
     "they name first), then sync again: the same days are read again."
@@ -59,7 +59,7 @@ def sync_sources(
     *,
     since: dt.date | None = None,
     env: Mapping[str, str] | None = None,
-    progress: Progress | None = None,
+    progress: Progress = quiet,
 ) -> SyncOutcome:
     """Sync the named sources (all when none are named); raises only for an unknown name."""
     env = os.environ if env is None else env
@@ -68,12 +68,9 @@ def sync_sources(
     # Teams before the observations and initiatives that name them, as an import takes files.
     sources.sort(key=lambda s: list(Target).index(s.target))
     results = []
-    for done, source in enumerate(sources):
-        if progress:
-            progress(done, len(sources), source.name)
+    for source in sources:
+        progress(Step(f"syncing source {source.name}"))
         results.append(_sync_one(store_path, source, since, env))
-    if progress:
-        progress(len(sources), len(sources), "done")
     return SyncOutcome(tuple(results))
 
 
