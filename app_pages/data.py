@@ -61,7 +61,7 @@ with sources_tab:
         "Sources fill the store by themselves: each sync reads what is new (and re-reads a "
         "restatement window before it, so late corrections replace what was stored), checks it "
         "with the same rules as an import and writes each source's batch whole or not at all. "
-        "Schedule `dataops refresh` to run it every day."
+        "Schedule the command line's daily refresh (see the README) to run it every day."
     )
     st.markdown("**Freshness per source**")
     table(

@@ -24,7 +24,7 @@ def stale_data_warning(goal_id: str, today: dt.date | None = None) -> None:
         return
     st.warning(
         f"Stale data: {late.metric} {late}: it was expected up to {late.expected_day}. "
-        "The numbers below stop there. Check the Data page's Sources tab (or run "
-        "`dataops refresh`).",
+        "The numbers below stop there. Check the Data page's Sources tab, where Sync now "
+        "brings in what the sources have.",
         icon=":material/schedule:",
     )

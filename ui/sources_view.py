@@ -10,6 +10,7 @@ from metrics.sources import definitions as defs
 from metrics.store.errors import DataopsError
 from ui.store_access import store_path, write
 from ui.widgets import progress_bar
+from ui.words import say
 
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
 FRESHNESS_COLUMNS = {
@@ -42,7 +43,7 @@ def add_source(draft: defs.Source, by: str) -> Said:
         defs.validate_source(draft)
         write(defs.add_source, draft, by)
     except DataopsError as error:
-        return Said(False, str(error))
+        return Said(False, say(error))
     return Said(True, f"Added source {draft.name}. Sync it with the button below.")
 
 
@@ -50,7 +51,7 @@ def remove_source(name: str) -> Said:
     try:
         write(defs.remove_source, name)
     except DataopsError as error:
-        return Said(False, str(error))
+        return Said(False, say(error))
     return Said(True, f"Removed source {name}; the rows it brought stay in the store.")
 
 
@@ -62,7 +63,7 @@ def sync_now(names: list[str]) -> list[Said]:
         with progress_bar("Syncing…") as progress:
             outcome = sync_then_forecast(store_path(), names, progress=progress)
     except DataopsError as error:
-        return [Said(False, str(error))]
+        return [Said(False, say(error))]
     said = [_said(result.run) for result in outcome.sync.results]
     if outcome.forecasts is not None:
         said.append(Said(True, f"Forecasts: {outcome.forecasts.summary()}"))

@@ -62,8 +62,8 @@ def validate_source(source: Source) -> None:
     check_template(source.uri)
     if source.query is not None and source.kind != SourceKind.POSTGRES:
         raise SourceRefused(
-            f"--query is for postgres sources; a {source.kind} source reads its files whole. "
-            "Fix: leave --query out, or give the files the format's columns"
+            f"a query is for postgres sources; a {source.kind} source reads its files whole. "
+            "Fix: <<query_files>>"
         )
     for label, days in (("restatement", source.restatement_days), ("lag", source.lag_days)):
         if days < 0:
@@ -74,8 +74,8 @@ def add_source(con: duckdb.DuckDBPyConnection, source: Source, by: str) -> None:
     validate_source(source)
     if source.name in {s.name for s in load_sources(con)}:
         raise SourceRefused(
-            f"a source named {source.name!r} exists. Fix: choose another name, or remove it "
-            f"first with `dataops source remove {source.name}`"
+            f"a source named {source.name!r} exists. Fix: <<remove_source>>",
+            source=source.name,
         )
     con.execute(
         "insert into sources (source, kind, target, uri, query, restatement_days, lag_days,"
@@ -115,10 +115,7 @@ def load_source(con: duckdb.DuckDBPyConnection, name: str) -> Source:
     sources = {s.name: s for s in load_sources(con)}
     if name not in sources:
         known = ", ".join(sources) or "none yet"
-        raise UnknownSource(
-            f"no source named {name!r} (known: {known}). "
-            "Fix: check the name with `dataops source list`"
-        )
+        raise UnknownSource(f"no source named {name!r} (known: {known}). Fix: <<list_sources>>")
     return sources[name]
 
 
