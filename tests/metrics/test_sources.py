@@ -87,7 +87,10 @@ def test_sources_are_added_listed_masked_and_removed(con):
     ("source", "message"),
     [
         (defs.Source("a b", defs.SourceKind.CSV, defs.Target.TEAMS, "/x.csv"), "not usable"),
-        (defs.Source("f", defs.SourceKind.CSV, defs.Target.TEAMS, "/x.csv", "select 1"), "a query is for postgres"),
+        (
+            defs.Source("f", defs.SourceKind.CSV, defs.Target.TEAMS, "/x.csv", "select 1"),
+            "a query is for postgres",
+        ),
         (defs.Source("f", defs.SourceKind.CSV, defs.Target.TEAMS, "/x.csv", None, -1), "negative"),
     ],
 )
