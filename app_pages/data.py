@@ -1,5 +1,5 @@
-"""Data: the metric catalogue, data health per series, imports and table downloads, and (for
-owners) who may do what."""
+"""Data: the metric catalogue, data health and freshness, sources and their syncs, imports and
+table downloads, and (for owners) who may do what."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from metrics.access.grants import grant, list_grants, revoke
 from metrics.access.roles import ROLE_WORDS, Action, Role
 from metrics.importing import ImportKind
 from metrics.importing.log import load_import_log
+from metrics.sources import definitions as defs
+from metrics.sources import freshness, runs
 from metrics.store import health
 from metrics.store.catalog import UNASSIGNED, load_teams
 from metrics.store.errors import DataopsError, ValidationFailed
 from metrics.store.export import EXPORTABLE_TABLES
+from ui import sources_view
 from ui.access_view import allowed, author
 from ui.import_flow import guess_kind, run_import
 from ui.store_access import read, write
@@ -119,11 +122,12 @@ def import_section() -> None:
 
 if refused := st.session_state.pop("access-refused", None):  # shown even if the tab is not
     st.error(f"Access not changed: {refused}")
-names = ["Metric catalogue", "Data health", "Import", "Export"]
+tab_names = ["Metric catalogue", "Data health", "Import", "Sources", "Export"]
 owner = allowed(Action.MANAGE_ACCESS)
-catalogue_tab, health_tab, import_tab, export_tab, *access_tab = st.tabs(
-    names + (["Access"] if owner else [])
+catalogue_tab, health_tab, import_tab, sources_tab, export_tab, *access_tab = st.tabs(
+    tab_names + (["Access"] if owner else [])
 )
+today = dt.date.today()
 
 with catalogue_tab:
     table(
@@ -133,7 +137,6 @@ with catalogue_tab:
     )
 
 with health_tab:
-    today = dt.date.today()
     series = read(health.series_health, today)
     if not series.is_empty():
         stale = series.filter(series["days_since_last"] > 1).height
@@ -155,6 +158,83 @@ with health_tab:
             ),
         },
     )
+
+with sources_tab:
+    st.markdown(
+        "Sources fill the store by themselves: each sync reads what is new (and re-reads a "
+        "restatement window before it, so late corrections replace what was stored), checks it "
+        "with the same rules as an import and writes each source's batch whole or not at all. "
+        "Schedule the command line's daily refresh (see the README) to run it every day."
+    )
+    st.markdown("**Freshness per source**")
+    table(
+        read(freshness.source_freshness, today),
+        name="source_freshness",
+        empty="No sources yet: add one below.",
+        column_config=sources_view.FRESHNESS_COLUMNS,
+    )
+    st.markdown("**Freshness per metric** (expected up to yesterday unless set otherwise)")
+    table(
+        read(freshness.metric_freshness, today),
+        name="metric_freshness",
+        empty="No metrics yet.",
+        column_config=sources_view.FRESHNESS_COLUMNS,
+    )
+    sources = read(defs.sources_table)
+    names = sources["source"].to_list() if not sources.is_empty() else []
+    chosen_sources = st.multiselect(
+        "Sync", names, placeholder="All sources", key="sources-sync-names"
+    )
+    may_sync = allowed(Action.SYNC)
+    if st.button(
+        "Sync now", type="primary", disabled=not names or not may_sync, key="sources-sync"
+    ):
+        for said in sources_view.sync_now(chosen_sources):
+            (st.success if said.ok else st.error)(said.text)
+    st.markdown("**Sync runs** (newest first)")
+    table(
+        read(runs.sync_runs),
+        name="sync_runs",
+        empty="No sync has run yet.",
+        column_config=sources_view.RUN_COLUMNS,
+    )
+    st.markdown("**Sources** (passwords are never stored: write `${VAR}` and set it where the "
+                "sync runs)")  # fmt: skip
+    table(sources, name="sources", empty="No sources yet.")
+    with st.form("sources-add", clear_on_submit=False):
+        st.markdown("**Add a source**")
+        left, right = st.columns(2)
+        name = left.text_input("Name", placeholder="warehouse", key="sources-add-name")
+        kind = right.selectbox("Kind", list(defs.SourceKind), key="sources-add-kind")
+        targets = list(defs.Target)
+        target = left.selectbox(  # observations by default: what most sources bring
+            "Table", targets, targets.index(defs.Target.OBSERVATIONS), key="sources-add-table"
+        )
+        uri = right.text_input(
+            "URI", placeholder="postgresql://user:${PGPASSWORD}@host/db", key="sources-add-uri"
+        )
+        query = st.text_area(
+            "Query (postgres; empty reads the table named like the target)", key="sources-add-query"
+        )
+        restate = left.number_input(
+            "Restatement days", 0, 366, defs.DEFAULT_RESTATEMENT_DAYS, key="sources-add-restate"
+        )
+        lag = right.number_input(
+            "Lag days (expected latest day = today - lag)", 0, 366, defs.DEFAULT_LAG_DAYS,
+            key="sources-add-lag",
+        )  # fmt: skip
+        if st.form_submit_button("Add source", disabled=not allowed(Action.MANAGE_SOURCES)):
+            draft = defs.Source(
+                name.strip(), kind, target, uri.strip(), query.strip() or None, restate, lag
+            )
+            said = sources_view.add_source(draft, author())
+            (st.success if said.ok else st.error)(said.text)
+    if names:
+        gone = st.selectbox("Remove a source", names, index=None, key="sources-remove-name")
+        may_manage = allowed(Action.MANAGE_SOURCES)
+        if st.button("Remove", disabled=gone is None or not may_manage, key="sources-remove"):
+            said = sources_view.remove_source(gone)
+            (st.success if said.ok else st.error)(said.text)
 
 with import_tab:
     if not allowed(Action.IMPORT_DATA):

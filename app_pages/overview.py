@@ -9,11 +9,13 @@ from metrics.store.catalog import load_metrics
 from ui import overview_charts as charts
 from ui import overview_view as view
 from ui.context import require_goal
+from ui.freshness_view import stale_data_warning
 from ui.store_access import read
 from ui.widgets import table
 
 st.title("Overview")
 goal_id, as_of = require_goal()
+stale_data_warning(goal_id)
 report = view.report_or_stop(goal_id, as_of)
 goal, metric = report.goal, report.metric
 

@@ -19,6 +19,7 @@ from ui import team_view as view
 from ui.access_view import allowed, author
 from ui.context import require_goal
 from ui.formatting import format_share
+from ui.freshness_view import stale_data_warning
 from ui.overview_view import INTERVAL_HELP, STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
@@ -229,6 +230,7 @@ def save(goal_id: str, team: str) -> None:
 
 st.title("Team review")
 goal_id, as_of = require_goal()
+stale_data_warning(goal_id)
 teams = read(load_teams)
 team = choose_team(teams)
 if team is None:

@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "forecast_commands",
     "calibration_command",
     "access_commands",
+    "source_commands",
 )
 
 

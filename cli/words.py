@@ -29,4 +29,9 @@ FLAGS = {
     "goal_period": "make --end on or after --start",
     "demo_teams": "pass --teams 5 for the standard demo company",
     "demo_years": "pass --years 3 (forecasts learn yearly seasonality from them)",
+    "query_files": "leave --query out, or give the files the format's columns",
+    "remove_source": "choose another name, or remove it first with "
+    "`dataops source remove {source}`",
+    "list_sources": "check the name with `dataops source list`",
+    "sync_sources": "run `dataops refresh` (or `dataops sync`)",
 }

@@ -96,3 +96,15 @@ def demo_goal_store(demo_store, tmp_path_factory) -> Path:
             assert not fitted.failed, fitted.summary()
             building.rename(path)  # only a finished store ever has the final name
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (Debian's package), one per test process; skipped when absent."""
+    from tests.postgres_server import missing_reason, running_postgres
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with running_postgres() as server:
+        yield server

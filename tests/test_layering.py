@@ -56,6 +56,7 @@ METRICS_ROOMS = {
     "importing": {"metrics.store"},
     "demo": {"metrics.store", "metrics.forecasts", "metrics.plan"},
     "access": {"metrics.store"},
+    "sources": {"metrics.store", "metrics.importing"},
 }
 
 

@@ -66,8 +66,8 @@ def no_access_page(person: Person) -> None:
     who = person.email or "Your sign-in did not give an e-mail address, so you"
     st.markdown(
         f"You are signed in as **{who}**, but have no access to the cockpit yet. Ask the "
-        "data-operations owner to grant you a role (they can do it on the Data page, or with "
-        f"`dataops access grant {person.email or 'EMAIL'} --role viewer`)."
+        "data-operations owner to grant you a role (they can do it in the Access tab of the Data "
+        "page)."
     )
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)
 

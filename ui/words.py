@@ -26,6 +26,10 @@ CONTROLS = {
     "migrate_store": "restart the app, which brings the store up to date",
     "replace_rows": "tick “Replace rows that already exist in the store”",
     "goal_period": "make the End on or after the Start",
+    "query_files": "leave the Query empty: a file source reads its files whole",
+    "remove_source": "choose another Name, or remove {source} first under Remove a source",
+    "list_sources": "choose one of the sources listed in the Sources tab",
+    "sync_sources": "press Sync now in the Data page's Sources tab",
 }
 
 

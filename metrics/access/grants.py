@@ -92,8 +92,8 @@ def revoke(con: duckdb.DuckDBPyConnection, email: str) -> int:
         "select count(*) from access_grants where email = $email", {"email": email}
     ).fetchall()[0][0]
     if not held:
-        raise DataopsError(f"{email} has no access to revoke. Fix: check the address with "
-                           "`dataops access list`")  # fmt: skip
+        raise DataopsError(f"{email} has no access to revoke. Fix: check the address against "
+                           "the list of grants")  # fmt: skip
     con.execute("delete from access_grants where email = $email", {"email": email})
     return held
 

@@ -11,6 +11,19 @@ May import `metrics.store` only.
 """
 
 from metrics.importing.kinds import ImportKind
-from metrics.importing.validation import ImportReport, import_files, validate_files
+from metrics.importing.validation import (
+    CheckedImport,
+    ImportReport,
+    check_frames,
+    import_files,
+    validate_files,
+)
 
-__all__ = ["ImportKind", "ImportReport", "import_files", "validate_files"]
+__all__ = [
+    "CheckedImport",
+    "ImportKind",
+    "ImportReport",
+    "check_frames",
+    "import_files",
+    "validate_files",
+]

@@ -171,3 +171,57 @@ def _missing(file: str, column: str, expected: str) -> Problem:
         row=1,
         column=column,
     )
+
+
+def frame_rows(name: str, frame: pl.DataFrame, columns: tuple[str, ...]) -> FileRows:
+    """Rows already in columns (a query's result, Parquet files) as the text cells a CSV would
+    hold, so the formats' rules check them alike. Dates become YYYY-MM-DD and numbers their
+    shortest exact text. `_file` and `_row` columns, when given, say where each row came from;
+    otherwise every row is of `name`, numbered from 1."""
+    present = [c for c in columns if c in frame.columns]
+    extra = [c for c in frame.columns if c not in columns and not c.startswith("_")]
+    problems = [
+        Problem(
+            name,
+            f"the source has no column {c!r}",
+            f"return the columns {','.join(columns)} (rename with `as {c}` in the query)",
+            column=c,
+        )
+        for c in columns
+        if c not in frame.columns
+    ]
+    problems += [
+        Problem(
+            name,
+            f"column {c!r} is not part of this format",
+            f"return only the columns {','.join(columns)}",
+            column=c,
+        )
+        for c in extra
+    ]
+    where = (
+        pl.col(FILE) if FILE in frame.columns else pl.lit(name),
+        pl.col(ROW).cast(pl.Int64) if ROW in frame.columns else pl.int_range(1, pl.len() + 1),
+    )
+    rows = frame.select(
+        where[0].cast(pl.String).alias(FILE),
+        where[1].cast(pl.Int64).alias(ROW),
+        *(_text(frame, c).alias(c) for c in present),
+        *(pl.lit(None, dtype=pl.String).alias(c) for c in columns if c not in present),
+    ).select(FILE, ROW, *columns)
+    # Rows of a source whose columns are wrong are not checked (each would repeat the problem).
+    return FileRows(name, rows.clear() if problems else rows, not problems, problems)
+
+
+def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
+    dtype = frame.schema[column]
+    text = pl.col(column)
+    if dtype == pl.Date:  # ISO already, and nothing to trim
+        return text.cast(pl.String)
+    if isinstance(dtype, pl.Datetime):  # a warehouse's timestamp at midnight is that day
+        midnight = text.dt.truncate("1d") == text
+        return (
+            pl.when(midnight).then(text.dt.date().cast(pl.String)).otherwise(text.cast(pl.String))
+        )
+    text = text.cast(pl.String).str.strip_chars()
+    return pl.when(text != "").then(text)

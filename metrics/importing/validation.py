@@ -15,7 +15,7 @@ import polars as pl
 
 from metrics.importing import initiatives_format, metrics_format, observations_format, teams_format
 from metrics.importing.checks import EXISTS, FILE, find_problems
-from metrics.importing.columns import FileRows, named_rows
+from metrics.importing.columns import FileRows, frame_rows, named_rows
 from metrics.importing.context import Known, known_ids, rows_in_store
 from metrics.importing.decoding import checked_text
 from metrics.importing.kinds import Format, ImportKind
@@ -34,6 +34,9 @@ FORMATS: dict[ImportKind, Format] = {
 }
 
 ImportFile = tuple[ImportKind | str, str, bytes]  # (kind, file name shown in problems, content)
+# (kind, name shown in problems, rows under the format's column names, any types; optional _file
+# and _row columns say where each row came from, e.g. a file of a glob and its line)
+ImportFrame = tuple[ImportKind | str, str, pl.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,30 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
-class _Checked:
+class CheckedImport:
+    """Every problem found, and the typed rows per table that would be written when none."""
+
     problems: list[Problem]
     batches: list[Batch]
+
+
+def check_frames(
+    con: duckdb.DuckDBPyConnection, frames: Sequence[ImportFrame], *, replace: bool = False
+) -> CheckedImport:
+    """The rules of `import_files` applied to rows that are already columns (a database query,
+    Parquet files): each cell is checked as the text a CSV would hold, so both refuse the same."""
+    con.complete()
+    read: dict[ImportKind, list[FileRows]] = {kind: [] for kind in ImportKind}
+    problems: list[Problem] = []
+    for kind, name, frame in frames:
+        fmt = FORMATS[ImportKind(kind)]
+        rows = frame_rows(name, frame, fmt.columns)
+        problems += rows.problems
+        read[fmt.kind].append(rows)
+    checked = _check_read(con, read, replace)
+    found = problems + checked.problems
+    found.sort(key=lambda p: (p.file, math.inf if p.row is None else p.row))
+    return CheckedImport(found, checked.batches)
 
 
 def validate_files(
@@ -78,7 +102,9 @@ def import_files(
     return ImportReport(**written, replaced=sum(batch.replaced for batch in checked.batches))
 
 
-def _check(con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace: bool) -> _Checked:
+def _check(
+    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace: bool
+) -> CheckedImport:
     # A caller's execute() may have left a result half-read; DuckDB 2 then refuses relations and
     # register() on this connection until it is run to its end.
     con.complete()
@@ -92,6 +118,14 @@ def _check(con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace:
             rows = named_rows(name, read_records(body), fmt.columns)
             problems += rows.problems
             read[fmt.kind].append(rows)
+    checked = _check_read(con, read, replace)
+    return CheckedImport(_in_file_order(problems + checked.problems, files), checked.batches)
+
+
+def _check_read(
+    con: duckdb.DuckDBPyConnection, read: dict[ImportKind, list[FileRows]], replace: bool
+) -> CheckedImport:
+    problems: list[Problem] = []
     declared = {
         kind: FORMATS[kind].typed(_concat(FORMATS[kind], read[kind])) for kind in ImportKind
     }
@@ -104,7 +138,7 @@ def _check(con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace:
             )
             problems += found
             batches.append(batch)
-    return _Checked(_in_file_order(problems, files), batches)
+    return CheckedImport(problems, batches)
 
 
 def _check_kind(
@@ -115,7 +149,7 @@ def _check_kind(
     known: Known,
     replace: bool,
 ) -> tuple[Batch, list[Problem]]:
-    checkable = typed.filter(pl.col(FILE).is_in([f.file for f in files if f.complete]))
+    checkable = typed.filter(~pl.col(FILE).is_in([f.file for f in files if not f.complete]))
     checkable = checkable.with_columns(
         rows_in_store(con, checkable, fmt.table, fmt.key).alias(EXISTS)
     )

@@ -39,6 +39,11 @@ ACTIONS = {
     "goal_period": "make the goal end on or after its start",
     "demo_teams": "ask for 5 teams, the standard demo company",
     "demo_years": "ask for 3 years of history (forecasts learn yearly seasonality from them)",
+    "query_files": "leave the query out: a file source reads its files whole, so give the files "
+    "the format's columns",
+    "remove_source": "choose another name, or remove the source {source} first",
+    "list_sources": "check the name among the sources",
+    "sync_sources": "sync the sources",
 }
 _ACTION = re.compile(r"<<(\w+)>>")
 

@@ -40,6 +40,9 @@ EXPORTABLE_TABLES: tuple[str, ...] = (
     "forecasts",
     "backtests",
     "market_calendar",
+    "sources",
+    "sync_runs",
+    "metric_freshness",
 )
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")

@@ -139,3 +139,11 @@ def test_a_goal_without_a_baseline_says_how_to_freeze_one(demo_store, tmp_path, 
     assert not app.exception
     assert "Fit it on the Goals page" in app.info[0].value
     assert not app.metric
+
+
+def test_data_older_than_yesterday_is_flagged_above_the_numbers(app):
+    import datetime as dt
+
+    late = (dt.date.today() - dt.timedelta(days=1) - dt.date(2025, 11, 30)).days
+    (warning,) = [w.value for w in app.warning if w.value.startswith("Stale data")]
+    assert f"gmv data up to 2025-11-30, {late} days late" in warning

@@ -130,7 +130,7 @@ def test_the_flags_a_team_is_part_of_are_said_in_plain_words(demo_goal_store, mo
     app = open_page(demo_goal_store, monkeypatch, "merchandising")  # the demo's planted victim
 
     assert not app.exception
-    (warning,) = [w.value for w in app.warning]
+    (warning,) = [w.value for w in app.warning if not w.value.startswith("Stale data")]
     assert warning.startswith("Cannibalisation: while promotions's Member days 2025 ran")
     assert shown_table(app, "what happened")["what happened"].tolist() == [warning]
 
@@ -234,3 +234,14 @@ def test_an_empty_store_says_to_set_a_goal_first(store_path, monkeypatch):
 
     assert not app.exception
     assert any("no goal yet" in info.value for info in app.info)
+
+
+def test_late_data_is_flagged_until_the_metric_is_expected_that_late(writable_store, monkeypatch):
+    from metrics.sources.freshness import set_metric_lag
+
+    stale = [w.value for w in open_page(writable_store, monkeypatch, "promotions").warning]
+    assert any(w.startswith("Stale data: gmv data up to 2025-11-30") for w in stale)
+    with open_store(writable_store) as con:
+        set_metric_lag(con, "gmv", 10_000)
+    fresh = [w.value for w in open_page(writable_store, monkeypatch, "promotions").warning]
+    assert not any(w.startswith("Stale data") for w in fresh)
