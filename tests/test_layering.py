@@ -55,6 +55,7 @@ METRICS_ROOMS = {
     },
     "importing": {"metrics.store"},
     "demo": {"metrics.store", "metrics.plan"},
+    "digest": {"metrics.store", "metrics.plan", "metrics.contribution", "metrics.checks"},
 }
 
 
