@@ -49,7 +49,7 @@ def as_text(digest: Digest) -> str:
 def as_markdown(digest: Digest) -> str:
     lines = [f"# {md_cell(digest.title)}", "", md_cell(_intro(digest)), "", "## Goal and pace", ""]
     lines += ["| | Value | Note |", "|---|---|---|"]
-    lines += [f"| {label} | {md_cell(value)} | {md_cell(note)} |"
+    lines += [f"| {label} | {value} | {md_cell(note)} |"
               for label, value, note in digest.headline]  # fmt: skip
     lines += ["", md_cell(digest.landing_note), "", "## Teams, biggest uplift first", ""]
     for t in digest.teams:
