@@ -90,10 +90,15 @@ def prepare_digests(
         scopes = _scopes(con, team, to)
         found = [(load_digest(con, goal, as_of, scope, base_url, today), emails)
                  for scope, emails in scopes]  # fmt: skip
-    return [
-        PreparedDigest(d, tuple(emails), render.subject(d), render.as_text(d), render.as_html(d))
-        for d, emails in found
-    ]
+    return [prepared(d, emails) for d, emails in found]
+
+
+def prepared(digest: Digest, emails: list[str]) -> PreparedDigest:
+    """`digest` as the message to `emails`: what a preview shows is what `send_digests` sends."""
+    return PreparedDigest(
+        digest, tuple(emails), render.subject(digest), render.as_text(digest),
+        render.as_html(digest),
+    )  # fmt: skip
 
 
 def _scopes(con, team: str | None, to: list[str] | None) -> list[tuple[str | None, list[str]]]:
