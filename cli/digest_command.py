@@ -81,6 +81,8 @@ def digest_command(
     """The goal's digest: headline, each team's uplift, status and what changed since the last
     digest sent, cooperation flags, late data, and a link to each team's page."""
     day = as_of.date() if as_of else None
+    if not send and (to or smtp or sender):
+        raise DataopsError("--to, --smtp and --from say how to mail the digest. Fix: add --send")
     if not send:
         with open_store(store, read_only=True, create=False) as con:
             digest = flow.load_digest(con, goal, day, team, base_url)

@@ -13,7 +13,7 @@ from metrics.contribution.report import build_report
 from metrics.contribution.wording import status_text
 from metrics.plan.checkins import add_checkin
 from metrics.store.connection import open_store
-from tests.workflows.smtp_server import smtp_server
+from tests.workflows.smtp_server import self_signed, smtp_server
 
 BASE = "https://cockpit.example.com"
 
@@ -161,3 +161,18 @@ def test_login_when_configured_and_the_password_is_never_printed(
         monkeypatch.setenv("DATAOPS_SMTP_PASSWORD", "s3cret-pw")
         code, out, err = dataops(capsys, monkeypatch, "digest", *args)
     assert code == 0 and len(inbox.messages) == 1 and "s3cret-pw" not in out + err
+
+
+def test_starttls_and_login_when_configured(store, demo_report, capsys, monkeypatch, tmp_path):
+    context, cert = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # the client trusts the test's own certificate
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        '[smtp]\nstarttls = true\nuser = "robot"\npassword = "s3cret-pw"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)  # where the app and the command read .streamlit/secrets.toml
+    with smtp_server(login=("robot", "s3cret-pw"), tls=context) as inbox:
+        args = send_args(store, demo_report.goal.goal, inbox.port, "--to", "b@example.com")
+        code, out, err = dataops(capsys, monkeypatch, "digest", *args)
+    assert (code, err) == (0, "") and len(inbox.messages) == 1
+    assert "s3cret-pw" not in out

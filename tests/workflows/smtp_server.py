@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -51,9 +54,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def smtp_server(refuse=(), login: tuple[str, str] | None = None) -> Iterator[Inbox]:
+def smtp_server(
+    refuse=(), login: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[Inbox]:
+    """`tls`: offer STARTTLS with this context and require it before anything else."""
     inbox = Inbox(set(refuse))
-    extra = {}
+    extra: dict = {"tls_context": tls, "require_starttls": True} if tls else {}
     if login:
 
         def check(server, session, envelope, mechanism, auth_data):
@@ -61,7 +67,7 @@ def smtp_server(refuse=(), login: tuple[str, str] | None = None) -> Iterator[Inb
                 auth_data.login.decode(), auth_data.password.decode()) == login  # fmt: skip
             return AuthResult(success=ok, handled=False)  # handled=False: the server says 535
 
-        extra = {"authenticator": check, "auth_required": True, "auth_require_tls": False}
+        extra |= {"authenticator": check, "auth_required": True, "auth_require_tls": bool(tls)}
     inbox.port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, **extra)
     controller.start()
@@ -69,3 +75,20 @@ def smtp_server(refuse=(), login: tuple[str, str] | None = None) -> Iterator[Inb
         yield inbox
     finally:
         controller.stop()
+
+
+def self_signed(folder) -> tuple[ssl.SSLContext, str]:
+    """A server context for 127.0.0.1 with a fresh self-signed certificate, and the certificate's
+    path (for the client to trust through SSL_CERT_FILE). Needs the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (apt-get install openssl)")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, str(cert)
