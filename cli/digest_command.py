@@ -84,6 +84,8 @@ def digest_command(
     if not send and (to or smtp or sender):
         raise DataopsError("--to, --smtp and --from say how to mail the digest. Fix: add --send")
     if not send:
+        with open_store(store, create=False):
+            pass  # applies pending migrations (the digest history), so the read below may run
         with open_store(store, read_only=True, create=False) as con:
             digest = flow.load_digest(con, goal, day, team, base_url)
         writer = {Format.TEXT: render.as_text, Format.HTML: render.as_html,
