@@ -48,6 +48,12 @@ STATUS_ICONS = {
     "at_risk": ":material/warning:",
     "off_track": ":material/cancel:",
 }
+INTERVAL_HELP = (
+    "80% intervals, learnt from how wrong the natural baseline was on each series' own history "
+    "(backtests of window totals at the goal's horizon, pooled over the metric's series; "
+    "`dataops calibration` and the Forecasts page show them). An interval that contains 0 is "
+    f"{NOT_DISTINGUISHABLE}."
+)
 FLAG_HELP = " ".join(f"**{name}**: {text}." for name, text in FLAG_WORDS.values())
 
 
