@@ -177,7 +177,7 @@ def run_alerts(
     messages = [
         (ids, _alert_message(name, goal, report.as_of, rows, emails, base_url))
         for scope, emails in scopes
-        if not (rows := new if scope is None else new.filter(team=scope)).is_empty()
+        if not (rows := alerts.concerning(new, scope)).is_empty()
         for ids in [rows["alert"].to_list()]
     ]
     delivery = deliver(settings, [m for _, m in messages]) if messages else Delivery(())

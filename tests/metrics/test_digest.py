@@ -147,3 +147,34 @@ def test_team_state_is_what_the_next_digest_compares():
     state = team_state(report_with_trouble())
     assert state["alpha"]["flags"] == ["cannibalisation of beta"]
     assert state["beta"]["problems"][0].startswith("2025-07-01 Ann: Supplier late")
+
+
+def conditions_of(*keys: str) -> pl.DataFrame:
+    rows = [(key, "flag", key.split(":")[1], None, f"text of {key}") for key in keys]
+    return pl.DataFrame(rows, schema=alerts.CONDITION_SCHEMA, orient="row")
+
+
+def test_alert_memory_reports_each_episode_once_and_a_return_alerts_again(con):
+    day = dt.date(2025, 6, 30)
+
+    def run(*keys, sending=True):
+        alerts.remember(con, "g", day, conditions_of(*keys))
+        new = alerts.unreported(alerts.open_events(con, "g"), sending=sending)
+        alerts.mark(con, new["alert"].to_list(), sent=sending)
+        return sorted(new["key"])
+
+    assert run("flag:a", "flag:b") == ["flag:a", "flag:b"]
+    assert run("flag:a", "flag:b") == []  # still there: not again
+    assert run("flag:b") == []  # a is gone
+    assert run("flag:a", "flag:b") == ["flag:a"]  # a came back: a new episode
+    assert run("flag:c", sending=False) == ["flag:c"]  # listed, not mailed
+    assert run("flag:c", sending=False) == []
+    assert run("flag:c") == ["flag:c"]  # mailed once all the same
+
+
+def test_a_team_lead_hears_of_its_own_events_and_flags_that_held_it_down():
+    report = report_with_trouble()
+    found = alerts.conditions(report, CATALOGUE, NO_LATE)
+    beta = alerts.concerning(found, "beta")["key"].to_list()
+    assert "flag:cannibalisation:alpha:beta:member_days:gmv" in beta
+    assert alerts.concerning(found, None).height == found.height

@@ -26,6 +26,7 @@ create table alert_events (
     key          varchar not null,   -- what the condition is, e.g. off_track:promotions
     kind         varchar not null check (kind in ('off_track', 'flag', 'data_late')),
     team         varchar,            -- the team it concerns (null: the whole goal)
+    other_team   varchar,            -- a flag's team held down, which hears of it too
     text         varchar not null,   -- the line the alert mails
     as_of        date not null,      -- the data day it was first seen on
     noticed_at   timestamp not null,
