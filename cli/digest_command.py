@@ -92,7 +92,7 @@ def digest_command(
                   Format.MARKDOWN: render.as_markdown}[format]  # fmt: skip
         _write(writer(digest), out_file)
         return
-    settings = _settings(smtp, sender)
+    settings = smtp_settings(smtp, sender)
     prepared = flow.prepare_digests(
         store, goal, as_of=day, team=team, to=_addresses(to), base_url=base_url
     )
@@ -113,7 +113,7 @@ def alerts_command(
 ) -> None:
     """What crossed a threshold since the last run (a team turned off track, a new pull-forward
     or cannibalisation flag, late data). With --send it mails them; each event is mailed once."""
-    settings = _settings(smtp, sender) if send else None
+    settings = smtp_settings(smtp, sender) if send else None
     run = flow.run_alerts(store, goal, settings=settings, to=_addresses(to), base_url=base_url)
     if run.new.is_empty():
         out.print(f"no new alerts for {goal} as of {run.as_of}", markup=False)
@@ -125,13 +125,6 @@ def alerts_command(
         if run.delivery.sent:
             out.print(f"mailed {len(run.delivery.sent)} message(s)", markup=False)
         _fail_on(run.delivery, settings)
-
-
-def _settings(smtp: str | None, sender: str | None) -> SmtpSettings:
-    try:
-        return smtp_settings(smtp, sender)
-    except DataopsError as error:
-        raise DataopsError(f"{error} (flags: --smtp HOST:PORT, --from ADDR)") from None
 
 
 def _addresses(to: str | None) -> list[str] | None:

@@ -29,4 +29,9 @@ FLAGS = {
     "goal_period": "make --end on or after --start",
     "demo_teams": "pass --teams 5 for the standard demo company",
     "demo_years": "pass --years 3 (forecasts learn yearly seasonality from them)",
+    "name_recipients": "pass --to ADDR,ADDR (or grant roles with `dataops access grant`)",
+    "give_mail_server": "pass --smtp HOST:PORT, or set DATAOPS_SMTP_HOST and DATAOPS_SMTP_PORT "
+    "(or host and port under [smtp] in .streamlit/secrets.toml)",
+    "give_sender": "pass --from ADDR, or set DATAOPS_SMTP_FROM (or from under [smtp] in "
+    ".streamlit/secrets.toml)",
 }

@@ -13,6 +13,7 @@ import streamlit as st
 
 from metrics.store.errors import DataopsError
 from ui.store_access import read, store_path
+from ui.words import say
 from workflows import digest as flow
 from workflows.mail import SmtpSettings, smtp_settings
 
@@ -35,7 +36,7 @@ def settings_or_reason() -> tuple[SmtpSettings | None, str]:
     try:
         settings = smtp_settings()
     except DataopsError as error:
-        return None, f"Mail is not set up: {error}."
+        return None, f"Mail is not set up: {say(error)}."
     return settings, f"Sends through {settings.describe()}."
 
 

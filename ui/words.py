@@ -26,6 +26,11 @@ CONTROLS = {
     "migrate_store": "restart the app, which brings the store up to date",
     "replace_rows": "tick “Replace rows that already exist in the store”",
     "goal_period": "make the End on or after the Start",
+    "name_recipients": "type them under Send to",
+    "give_mail_server": "set DATAOPS_SMTP_HOST and DATAOPS_SMTP_PORT (or host and port under "
+    "[smtp] in .streamlit/secrets.toml) and restart the app",
+    "give_sender": "set DATAOPS_SMTP_FROM (or from under [smtp] in .streamlit/secrets.toml) and "
+    "restart the app",
 }
 
 

@@ -9,7 +9,6 @@ SMTP (`workflows.mail`), and remember what went out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -24,14 +23,13 @@ from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store, transaction
 from metrics.store.errors import DataopsError
 from workflows.mail import Delivery, Outgoing, SmtpSettings, deliver
+from workflows.progress import Progress, Step, quiet
 
 DEFAULT_BASE_URL = "http://localhost:8501"
 NO_GRANTS = (
     "this store has no people and roles yet, so it cannot tell who receives the digest. "
-    "Fix: name the recipients (--to ADDR,ADDR), or grant roles first (dataops access grant)"
+    "Fix: <<name_recipients>>"
 )
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ def _scopes(con, team: str | None, to: list[str] | None) -> list[tuple[str | Non
         scopes = [(scope, emails) for scope, emails in scopes if scope == team]
     if not scopes:
         who = f"team {team}'s leads" if team else "anyone"
-        raise DataopsError(f"no grant names {who} as a recipient. Fix: name them with --to")
+        raise DataopsError(f"no grant names {who} as a recipient. Fix: <<name_recipients>>")
     return scopes
 
 
@@ -120,12 +118,11 @@ def send_digests(
     path: Path,
     settings: SmtpSettings,
     prepared: list[PreparedDigest],
-    progress: Progress | None = None,
+    progress: Progress = quiet,
 ) -> DigestOutcome:
     """Mail `prepared` (all or none: see `mail.deliver`), then record each delivered digest so
     the next one says what changed since."""
-    if progress:
-        progress(0, len(prepared), f"sending through {settings.describe()}")
+    progress(Step(f"sending through {settings.describe()}", 0, len(prepared)))
     delivery = deliver(settings, [p.outgoing() for p in prepared])
     sent = tuple(prepared[i] for i in delivery.sent)
     if sent:
@@ -135,8 +132,7 @@ def send_digests(
                 history.record_digest(
                     con, d.goal, d.team, d.as_of, list(p.recipients), p.subject, d.state
                 )
-    if progress:
-        progress(len(sent), len(prepared), "sent")
+    progress(Step(f"sending through {settings.describe()}", len(sent), len(prepared)))
     return DigestOutcome(sent, delivery)
 
 

@@ -88,19 +88,13 @@ def smtp_settings(
     if smtp:
         host, _, port = smtp.rpartition(":")
         if not host:
-            problems.append(f"SMTP server {smtp!r} is not HOST:PORT. Fix: e.g. 127.0.0.1:25")
+            problems.append(f"mail server {smtp!r} is not HOST:PORT. Fix: e.g. 127.0.0.1:25")
     if not host:
-        problems.append(
-            "no SMTP server. Fix: give HOST:PORT, or set DATAOPS_SMTP_HOST (or host under [smtp] "
-            "in .streamlit/secrets.toml)"
-        )
+        problems.append("no mail server is set up. Fix: <<give_mail_server>>")
     number = _port(port or "25", problems)
     sender = sender or pick("from")
     if not sender or "@" not in sender:
-        problems.append(
-            f"sender {sender!r} is not an e-mail address. Fix: give the From address, or set "
-            "DATAOPS_SMTP_FROM (from under [smtp])"
-        )
+        problems.append(f"sender {sender!r} is not an e-mail address. Fix: <<give_sender>>")
     if problems:
         raise DataopsError("; ".join(problems))
     starttls = (pick("starttls") or "false").lower() in ("1", "true", "yes", "on")

@@ -39,6 +39,11 @@ ACTIONS = {
     "goal_period": "make the goal end on or after its start",
     "demo_teams": "ask for 5 teams, the standard demo company",
     "demo_years": "ask for 3 years of history (forecasts learn yearly seasonality from them)",
+    "name_recipients": "name the recipients, or give people roles so the grants say who",
+    "give_mail_server": "say which mail server sends it: DATAOPS_SMTP_HOST and DATAOPS_SMTP_PORT,"
+    " or host and port under [smtp] in .streamlit/secrets.toml",
+    "give_sender": "say who sends it: DATAOPS_SMTP_FROM, or from under [smtp] in "
+    ".streamlit/secrets.toml",
 }
 _ACTION = re.compile(r"<<(\w+)>>")
 

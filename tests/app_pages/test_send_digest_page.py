@@ -3,41 +3,29 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.contribution.report import build_report
-from metrics.store.connection import open_store
+from tests.app_pages.conftest import read_store, start_app
 from tests.metrics.contribution_store import DEMO_GOAL
 from tests.workflows.smtp_server import smtp_server
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/review_meeting.py"
 
 
-@pytest.fixture
-def goal_store(demo_goal_store, tmp_path) -> Path:
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
-
-
 def open_page(path: Path, monkeypatch, port: int) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(path))
     monkeypatch.setenv("DATAOPS_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("DATAOPS_SMTP_PORT", str(port))
     monkeypatch.setenv("DATAOPS_SMTP_FROM", "cockpit@example.com")
-    return AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
+    return start_app(path, monkeypatch, PAGE)
 
 
-def test_send_digest_mails_exactly_the_preview(goal_store, monkeypatch):
-    with open_store(goal_store, read_only=True) as con:
-        teams = build_report(con, DEMO_GOAL).teams["team"].to_list()
+def test_send_digest_mails_exactly_the_preview(copy, monkeypatch):
+    teams = read_store(copy, build_report, DEMO_GOAL).teams["team"].to_list()
     with smtp_server() as inbox:
-        app = open_page(goal_store, monkeypatch, inbox.port)
+        app = open_page(copy, monkeypatch, inbox.port)
         assert not app.exception
         send = app.button(key="digest-send")
         assert send.disabled  # no recipient yet
@@ -53,9 +41,9 @@ def test_send_digest_mails_exactly_the_preview(goal_store, monkeypatch):
     assert any("Sent" in s.value for s in app.success)
 
 
-def test_a_refused_recipient_is_named_on_the_page(goal_store, monkeypatch):
+def test_a_refused_recipient_is_named_on_the_page(copy, monkeypatch):
     with smtp_server(refuse={"gone@example.com"}) as inbox:
-        app = open_page(goal_store, monkeypatch, inbox.port)
+        app = open_page(copy, monkeypatch, inbox.port)
         app.text_input(key="digest-to").input("gone@example.com").run()
         app.button(key="digest-send").click().run()
     assert inbox.messages == []
