@@ -63,7 +63,7 @@ if goal is None:
     st.info("Enter the target to see the monthly targets it gives.")
     st.stop()
 try:
-    inputs = read(view.preview_inputs, goal.goal, goal.metric, goal.start_day, goal.end_day)
+    inputs = read(view.preview_inputs, goal.id, goal.metric, goal.start_day, goal.end_day)
 except DataopsError as error:
     st.error(say(error))
     st.stop()
@@ -72,9 +72,9 @@ if references := view.reference_values(inputs):
     said = (f"{k} {format_value(v, metric.unit, kind=metric.kind)}" for k, v in references.items())
     st.caption("For reference, over the same months: " + " · ".join(said))
 
-saved = read(find_goal, goal.goal) if goal.goal else None  # a new goal may reuse a saved id
-saved_targets = read(monthly_targets, goal.goal) if saved else pl.DataFrame()
-stored_tactics = read(load_tactics, goal.goal) if saved else pl.DataFrame()
+saved = read(find_goal, goal.id) if goal.id else None  # a new goal may reuse a saved id
+saved_targets = read(monthly_targets, goal.id) if saved else pl.DataFrame()
+stored_tactics = read(load_tactics, goal.id) if saved else pl.DataFrame()
 tactics = None
 if goal.method is Method.TACTIC:
     rows = (
@@ -112,7 +112,7 @@ if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:
     blocked = True
 if not author:
     st.warning("Type your name at the top: it is recorded with every change.")
-if not goal.goal:
+if not goal.id:
     st.warning("Give the goal an id (e.g. gmv_2026) to save it.")
 
 changed = changes.has_changes(saved, goal, tactics, stored_tactics, clear)
@@ -122,7 +122,7 @@ unfitted = saved is not None and not inputs.baseline_frozen
 fit_only = saved is not None and not changed and (fit or unfitted)
 if fit_only and not fit:
     st.info(
-        f"Goal {saved.goal} has no natural baseline yet: contributions on the Overview, Team "
+        f"Goal {saved.id} has no natural baseline yet: contributions on the Overview, Team "
         "review and Review meeting are measured against it. **Fit the natural baseline** fits "
         "it (a minute or more; progress is shown); the monthly targets stay as they are."
     )
@@ -130,11 +130,11 @@ if saved is not None and not changed and not fit_only:
     st.caption("No changes to save.")
 label = "Save goal" if not fit else "Save and fit the natural baseline"
 label = "Fit the natural baseline" if fit_only else label
-ready = (changed or fit_only) and not blocked and bool(author and goal.goal)
+ready = (changed or fit_only) and not blocked and bool(author and goal.id)
 request = changes.request_key(goal, tactics, clear)
 if st.button(label, type="primary", key="goals-save", disabled=not ready):
     if fit_only:
-        fit_pending(goal.goal, author)
+        fit_pending(goal.id, author)
     elif saved is None:
         save(goal, author, tactics, clear, fit and inputs.baseline_frozen)
     else:
@@ -147,4 +147,4 @@ if saved is not None:
     if not saved_targets.is_empty():
         months_by_hand(saved, saved_targets, author)
     st.subheader("Change history")
-    table(changes.history_table(read(goal_changes, saved.goal)), name=f"{saved.goal}_history")
+    table(changes.history_table(read(goal_changes, saved.id)), name=f"{saved.id}_history")

@@ -17,9 +17,9 @@ goal_id, as_of = require_goal()
 report = view.report_or_stop(goal_id, as_of)
 goal, metric = report.goal, report.metric
 
-st.subheader(f"{goal.name or goal.goal}")
+st.subheader(f"{goal.name or goal.id}")
 st.caption(
-    f"Goal `{goal.goal}` · {metric.name} ({metric.kind.value}"
+    f"Goal `{goal.id}` · {metric.name} ({metric.kind.value}"
     f"{', ' + metric.unit if metric.unit else ''}) · {goal.start_day} to {goal.end_day} · "
     f"as of **{report.as_of}**"
 )
@@ -29,7 +29,7 @@ st.caption(view.run_rate_note(report))
 
 axis = charts.axis_style(metric.unit, metric.kind.value)
 st.subheader("Actual, target and natural baseline")
-band = read(natural_band, goal.goal)
+band = read(natural_band, goal.id)
 st.plotly_chart(
     charts.running_chart(report.running, band, report.as_of, charts.running_label(report), axis),
     theme="streamlit",

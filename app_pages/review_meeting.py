@@ -22,7 +22,7 @@ rollup = pack.rollup_table(report, checkins)
 goal = report.goal
 
 st.caption(
-    f"{goal.name or goal.goal} (`{goal.goal}`), {goal.start_day} to {goal.end_day}, as of "
+    f"{goal.name or goal.id} (`{goal.id}`), {goal.start_day} to {goal.end_day}, as of "
     f"**{report.as_of}**. Read from small to large: each department's teams, the department, "
     "then the company. Problems and next actions come from the teams' check-ins."
 )
@@ -59,7 +59,7 @@ st.caption(
     "The agenda as Markdown (goal and pace, landing, every department and team with status, "
     "contribution, problems and next actions, flags, decisions) and the rollup as CSV."
 )
-stem = f"review_{goal.goal}_{report.as_of}"
+stem = f"review_{goal.id}_{report.as_of}"
 left, right = st.columns(2)
 left.download_button(
     "Download the agenda (Markdown)",
@@ -87,4 +87,4 @@ if digest_view.may_send_digest():
         "since the last digest sent, flags and late data, with links to each team's page. "
         "Below is exactly what will be sent, in both parts of the message."
     )
-    digest_view.send_section(goal.goal, report.as_of, report.teams["team"].sort().to_list())
+    digest_view.send_section(goal.id, report.as_of, report.teams["team"].sort().to_list())

@@ -106,7 +106,7 @@ def trend(report: ContributionReport, team: str, label: str) -> None:
         format_func=lambda grain: {"day": "Daily", "week": "Weekly"}[grain],
     )  # fmt: skip
     goal = report.goal
-    frame = read(tq.team_vs_natural, goal.goal, team, tq.Grain(grain), report.as_of)
+    frame = read(tq.team_vs_natural, goal.id, team, tq.Grain(grain), report.as_of)
     windows = read(tq.team_initiative_windows, team, goal.start_day, goal.end_day)
     figure = team_vs_natural_figure(
         frame, windows, metric=report.metric, team_name=label, as_of=report.as_of, per=grain
@@ -124,7 +124,7 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
             f"Pace on {row['indicator']} (latest phase's indicator, to date)",
             format_share(row["indicator_pace"]),
         )
-    standing = read(tq.indicator_standing, report.goal.goal, team, report.as_of)
+    standing = read(tq.indicator_standing, report.goal.id, team, report.as_of)
     table(
         view.indicator_table(standing, catalogue),
         name=f"team_{team}_indicators",
@@ -144,7 +144,7 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
 
 def initiatives(report: ContributionReport, team: str) -> None:
     st.subheader("3 · Its initiatives' measured uplift")
-    intervals = read(tq.initiative_intervals, report.goal.goal, team, report.as_of)
+    intervals = read(tq.initiative_intervals, report.goal.id, team, report.as_of)
     shown = view.initiative_table(report.initiatives, intervals, team, report.metric.metric)
     money = {
         name: st.column_config.NumberColumn(format="compact") for name in view.INITIATIVE_AMOUNTS
@@ -209,7 +209,7 @@ def save(goal_id: str, team: str) -> None:
     """The form's callback: runs before the rerun, so it may clear the fields it saved."""
     values = {name: st.session_state.get(field_key(name)) or "" for name in FORM_FIELDS}
     try:
-        view.save_checkin(view.CheckinDraft(team=team, goal=goal_id, **values))
+        view.save_checkin(view.CheckinDraft(team=team, goal_id=goal_id, **values))
     except ValidationFailed as error:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return

@@ -50,7 +50,7 @@ def list_command(
 ) -> None:
     """Check-ins, newest first."""
     with open_store(store, read_only=True) as con:
-        checkins = load_checkins(con, goal=goal, team=team)
+        checkins = load_checkins(con, goal_id=goal, team=team)
     if check_format(format) == "json":
         out.print(json.dumps(checkins.to_dicts(), default=str, indent=2), markup=False)
     elif checkins.is_empty():

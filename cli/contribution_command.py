@@ -65,11 +65,11 @@ def contribution_command(
     write(render(report, format), out_file)
 
 
-def ensure_baseline(store: Path, goal: str) -> None:
+def ensure_baseline(store: Path, goal_id: str) -> None:
     """Freeze the goal's baseline when a series it needs has none; then finish a decomposition
     that was waiting for it (methods natural and tactic)."""
-    with progress_bar(f"fitting the natural baseline of {goal}") as progress:
-        outcome = workflows.goals.ensure_baseline(store, goal, AUTHOR, progress=progress)
+    with progress_bar(f"fitting the natural baseline of {goal_id}") as progress:
+        outcome = workflows.goals.ensure_baseline(store, goal_id, AUTHOR, progress=progress)
     if outcome is None:
         return
     if outcome.baseline is not None:
@@ -77,7 +77,7 @@ def ensure_baseline(store: Path, goal: str) -> None:
     if not outcome.ok:
         raise outcome.problem
     if outcome.saved is not None:
-        err.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
+        err.print(f"monthly targets of {goal_id} decomposed on the new baseline", markup=False)
 
 
 def render(report: ContributionReport, format: Format) -> bytes:

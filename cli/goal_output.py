@@ -19,7 +19,7 @@ def print_saved(saved: GoalSaved) -> None:
 
 def print_goal(goal: Goal, targets: pl.DataFrame) -> None:
     out.print(
-        f"goal {goal.goal} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
+        f"goal {goal.id} ({goal.name}): {goal.metric} {goal.start_day} to {goal.end_day}, "
         f"target {cell_text(goal.target)}, method {goal.method}, "
         f"last changed by {goal.updated_by}",
         markup=False,

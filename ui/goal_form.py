@@ -34,7 +34,7 @@ def goal_form(defaults: Goal | None, catalogue: dict[str, Metric], scope: str) -
     left, right = st.columns(2)
     goal_id = left.text_input(
         "Goal id",
-        value=defaults.goal if defaults else "",
+        value=defaults.id if defaults else "",
         key=f"{scope}-id",
         disabled=defaults is not None,
         placeholder="e.g. gmv_2026",
@@ -104,7 +104,7 @@ def tactics_editor(rows: pl.DataFrame, inputs: view.PreviewInputs, key: str) -> 
 def explain_baseline(goal: Goal, inputs: view.PreviewInputs) -> None:
     if inputs.baseline_frozen:
         st.warning(
-            f"The natural baseline frozen for {goal.goal} does not fit these inputs: "
+            f"The natural baseline frozen for {goal.id} does not fit these inputs: "
             f"{inputs.natural_problem}. Saving re-fits it (the old one is kept for audit)."
         )
         return

@@ -56,11 +56,11 @@ def save(goal: Goal, author: str, tactics: pl.DataFrame | None, clear: bool, ref
     except DataopsError as error:  # ValidationFailed lists every problem with its fix
         st.error(f"Not saved: {say(error)}")
         return
-    said = [("success", f"Goal {goal.goal} saved by {author}.")]
+    said = [("success", f"Goal {goal.id} saved by {author}.")]
     if outcome.state is not GoalState.SAVED:
         said += fit_said(outcome)
     said += [("info", text) for text in sentences(outcome.notes)]
-    finish("goals", said, opened=goal.goal if current_goal() != goal.goal else None)
+    finish("goals", said, opened=goal.id if current_goal() != goal.id else None)
 
 
 def fit_pending(goal_id: str, author: str) -> None:
@@ -80,18 +80,18 @@ def confirm_replace(
     """What replacing the saved goal changes; True when the user confirms."""
     with st.container(border=True):
         st.warning(
-            f"Goal {saved.goal} exists (last changed by {saved.updated_by}). Saving replaces it; "
+            f"Goal {saved.id} exists (last changed by {saved.updated_by}). Saving replaces it; "
             "what it was stays in its change history."
         )
         defined = changes.definition_changes(saved, goal)
-        table(defined, name=f"{goal.goal}_changes", empty="The definition does not change.")
+        table(defined, name=f"{goal.id}_changes", empty="The definition does not change.")
         if after is None:
             st.info("The monthly targets are split again once the natural baseline is fitted.")
         else:
             money = st.column_config.NumberColumn(format=view.number_format(metric_of(goal)))
             table(
                 changes.month_differences(before, after),
-                name=f"{goal.goal}_month_changes",
+                name=f"{goal.id}_month_changes",
                 column_config={"saved": money, "new": money, "change": money},
                 empty="No month's target changes.",
             )
@@ -120,7 +120,7 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
     frame = changes.month_editor_frame(targets)
     edited = st.data_editor(
         frame,
-        key=f"goals-editor-months-{saved.goal}",
+        key=f"goals-editor-months-{saved.id}",
         hide_index=True,
         disabled=["month", "method_target"],
         column_config={
@@ -129,15 +129,15 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
             "set_by_hand": "set by hand",
         },
     )
-    download_csv(frame, name=f"{saved.goal}_monthly_targets")
+    download_csv(frame, name=f"{saved.id}_monthly_targets")
     edits = changes.month_edits(targets, edited)
     if not st.button(f"Save {len(edits)} month(s)", disabled=not edits, key="goals-months-save"):
         return
     try:
         for edit in edits:
-            result = write(override_month, saved.goal, edit.month, edit.target, author, edit.note)
+            result = write(override_month, saved.id, edit.month, edit.target, author, edit.note)
     except DataopsError as error:
         st.error(f"Not saved: {say(error)}")
         return
-    said = [("success", f"{len(edits)} month(s) of {saved.goal} saved by {author}.")]
+    said = [("success", f"{len(edits)} month(s) of {saved.id} saved by {author}.")]
     finish("goals", said + [("info", text) for text in sentences(result.messages)])

@@ -55,9 +55,9 @@ def _goal_section(report: ContributionReport) -> str:
     ]  # fmt: skip
     return "\n".join(
         [
-            f"# Review meeting: {md_cell(goal.name or goal.goal)}",
+            f"# Review meeting: {md_cell(goal.name or goal.id)}",
             "",
-            f"Goal `{goal.goal}` on {md_cell(report.metric.name)}, {goal.start_day} to "
+            f"Goal `{goal.id}` on {md_cell(report.metric.name)}, {goal.start_day} to "
             f"{goal.end_day}, as of {report.as_of}.",
             "",
             "## 1. Goal and pace",

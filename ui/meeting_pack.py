@@ -35,7 +35,7 @@ ROLLUP_COLUMNS = (
 
 def goal_checkins(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:
     """The goal's check-ins, newest first (`metrics.plan.checkins.load_checkins`), for `read`."""
-    return load_checkins(con, goal=goal_id)
+    return load_checkins(con, goal_id=goal_id)
 
 
 def latest_actions(checkins: pl.DataFrame) -> pl.DataFrame:
@@ -110,7 +110,7 @@ def department_teams(
 ) -> pl.DataFrame:
     """A department's team rows for the screen. Columns: team (its review link), status,
     reported_status, pace, target, actual, contribution, last_checkin (statuses in words)."""
-    goal, as_of = report.goal.goal, report.as_of
+    goal, as_of = report.goal.id, report.as_of
     return rollup.filter(level="team", department=department).select(
         team=pl.col("group").map_elements(lambda team: team_link(team, goal, as_of), pl.String),
         status=status_column("status"),

@@ -75,7 +75,7 @@ def team_table(report: ContributionReport) -> pl.DataFrame:
     """One row a team, biggest uplift first. Columns: team (its review link), department,
     status, pace, target, actual, uplift, uplift_interval, share_of_gap, reported_status,
     flags."""
-    goal, as_of = report.goal.goal, report.as_of
+    goal, as_of = report.goal.id, report.as_of
     return (
         report.teams.join(team_flags(report.flags), on="team", how="left")
         .sort("uplift", descending=True)

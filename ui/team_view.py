@@ -168,7 +168,7 @@ class CheckinDraft:
     """What the form holds: one team's check-in against one goal."""
 
     team: str
-    goal: str
+    goal_id: str
     author: str
     status: str
     notes: str = ""
@@ -186,6 +186,6 @@ def save_checkin(draft: CheckinDraft) -> str:
     """Write the check-in (validated by `plan.checkins`, which raises `ValidationFailed` with
     every problem); return its id. Concurrent saves queue on the store's lock, none is lost."""
     return write(
-        add_checkin, draft.team, draft.goal, draft.author, draft.status,
+        add_checkin, draft.team, draft.goal_id, draft.author, draft.status,
         draft.notes, draft.problems, draft.next_actions,
     )  # fmt: skip

@@ -72,16 +72,16 @@ def build_demo_store(
         with open_store(scratch) as con:
             write_plan(con, plan, decompose=not forecast)
         if forecast:
-            fitted = _fit(scratch, plan.goal.goal, workers, progress)
-    goal = f"{plan.goal.goal} (method {plan.goal.method})"
+            fitted = _fit(scratch, plan.goal.id, workers, progress)
+    goal = f"{plan.goal.id} (method {plan.goal.method})"
     summary = _summary(path, data, time.perf_counter() - started)
     return replace(summary, goal=goal, fitted=fitted)
 
 
-def _fit(scratch: Path, goal: str, workers: int | None, progress: Progress) -> GoalOutcome:
+def _fit(scratch: Path, goal_id: str, workers: int | None, progress: Progress) -> GoalOutcome:
     """Fit and freeze the goal's natural baseline, split the goal by its tactics, then fit every
     series' rolling forecast (with its backtest) so the Forecasts page has something to show."""
-    fitted = fit_and_split(scratch, goal, DEMO_BY, workers=workers, progress=progress)
+    fitted = fit_and_split(scratch, goal_id, DEMO_BY, workers=workers, progress=progress)
     if not fitted.ok:
         raise fitted.problem
     refit_forecasts(scratch, workers=workers, progress=progress)

@@ -70,16 +70,16 @@ def save_goal(
     """Save `goal`; when its method needs a natural baseline and none is frozen (or `rebaseline`),
     save it pending, fit the baseline, then split it into months."""
     with open_store(store) as con:
-        frozen = not goal_baseline(con, goal.goal).is_empty()
+        frozen = not goal_baseline(con, goal.id).is_empty()
         fit = goal.method.needs_baseline and (rebaseline or not frozen)
         saved = set_goal(
             con, goal, by, tactics=tactics, clear_overrides=clear_overrides, decompose=not fit
         )
     if not fit:
-        return GoalOutcome(goal.goal, GoalState.SAVED, saved, notes=saved.messages)
+        return GoalOutcome(goal.id, GoalState.SAVED, saved, notes=saved.messages)
     fitted = fit_and_split(
         store,
-        goal.goal,
+        goal.id,
         by,
         rebaseline=rebaseline and frozen,
         workers=workers,
@@ -87,7 +87,7 @@ def save_goal(
         progress=progress,
     )
     return GoalOutcome(
-        goal.goal,
+        goal.id,
         fitted.state,
         fitted.saved or saved,
         fitted.baseline,

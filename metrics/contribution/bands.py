@@ -47,7 +47,7 @@ def natural_band(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:
     ends = pl.date_range(goal.start_day, goal.end_day, "1mo", eager=True).to_list()
     rows = []
     for day in sorted({min(month_end(first), goal.end_day) for first in ends}):
-        band = _band(con, goal.goal, metric, goal.start_day, day)
+        band = _band(con, goal.id, metric, goal.start_day, day)
         if band is not None:
             rows.append((day, *band))
     schema = {"day": pl.Date, "lower": pl.Float64, "upper": pl.Float64}

@@ -113,16 +113,16 @@ def _resolve_as_of(
     """(the last day with data up to `as_of`, the last day with data in the whole period)."""
     if as_of is not None and not goal.start_day <= as_of <= goal.end_day:
         raise DataopsError(
-            f"the day {as_of.isoformat()} is outside goal {goal.goal!r} "
+            f"the day {as_of.isoformat()} is outside goal {goal.id!r} "
             f"({goal.start_day.isoformat()} to {goal.end_day.isoformat()}). Fix: <<pick_as_of>>",
-            goal=goal.goal,
+            goal=goal.id,
         )
     last = q.last_data_day(con, metric.stored_metrics, goal.start_day, as_of or goal.end_day)
     if last is None:
         raise DataopsError(
             f"no observations of {', '.join(metric.stored_metrics)} between "
             f"{goal.start_day.isoformat()} and {(as_of or goal.end_day).isoformat()}, so goal "
-            f"{goal.goal!r} has no actual to measure yet. Fix: <<import_observations>> for the "
+            f"{goal.id!r} has no actual to measure yet. Fix: <<import_observations>> for the "
             "goal period"
         )
     if as_of is None:
@@ -132,7 +132,7 @@ def _resolve_as_of(
 
 def sample_sums(con: duckdb.DuckDBPyConnection, ctx: Context):
     """`(first, last) -> metric, team, sample, value` over the goal's stored metrics."""
-    fetch = partial(goal_baseline_sample_sums, con, ctx.goal.goal)
+    fetch = partial(goal_baseline_sample_sums, con, ctx.goal.id)
 
     def window(first: dt.date, last: dt.date) -> pl.DataFrame:
         return fetch(first, last).filter(pl.col("metric").is_in(list(ctx.stored)))

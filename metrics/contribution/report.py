@@ -103,7 +103,7 @@ class ContributionReport:
         """JSON-ready: dates as ISO text, frames as lists of objects."""
         c = self.company
         return {
-            "goal": self.goal.goal,
+            "goal": self.goal.id,
             "name": self.goal.name,
             "metric": self.metric.metric,
             "kind": self.metric.kind.value,
@@ -179,7 +179,7 @@ def build_report(
     gap_to_date = summary.gap_to_date
     # Check-ins are written after the numbers they discuss, so only a look back drops later ones.
     until = ctx.as_of if ctx.looking_back else None
-    reports = checkin_problems(load_checkins(con, goal=goal_id), until)
+    reports = checkin_problems(load_checkins(con, goal_id=goal_id), until)
     review = rollup(
         {Level(level): frame for level, frame in levels.items()},
         ctx.teams,

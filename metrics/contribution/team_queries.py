@@ -116,7 +116,7 @@ order by t.period
 def team_checkins(con: duckdb.DuckDBPyConnection, goal_id: str, team: str) -> pl.DataFrame:
     """`checkins.load_checkins` of one team for one goal, newest first (positional arguments,
     as the app's cached reads pass them)."""
-    return load_checkins(con, goal=goal_id, team=team)
+    return load_checkins(con, goal_id=goal_id, team=team)
 
 
 def team_initiative_windows(

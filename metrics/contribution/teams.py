@@ -65,7 +65,7 @@ def flags(con: duckdb.DuckDBPyConnection, ctx: Context, daily, initiatives, team
     """Cooperation flags on the goal's series, then teams that win locally while the company
     gains nothing from them (net of what their campaigns took from others). FLAG_SCHEMA."""
     measured = daily.filter(pl.col("metric").is_in(list(ctx.stored)))
-    runs = goal_baseline_runs(con, ctx.goal.goal).filter(status="ok")
+    runs = goal_baseline_runs(con, ctx.goal.id).filter(status="ok")
     bounds = partial(q.probe_bounds, con, runs)
     found = cooperation_flags(measured, initiatives, ctx.start, ctx.as_of, bounds)
     harm = found.filter(kind="cannibalisation").group_by("team").agg(harm=pl.col("amount").sum())

@@ -86,9 +86,9 @@ def interval_text(report: ContributionReport, lower, upper, distinguishable) -> 
     return span if distinguishable else f"{span}: {NOT_DISTINGUISHABLE}"
 
 
-def team_link(team: str, goal: str, as_of: dt.date) -> str:
+def team_link(team: str, goal_id: str, as_of: dt.date) -> str:
     """The Team review deep link; goal and day ride along so a new tab opens the same view."""
-    return "/team?" + urlencode({"team": team, "goal": goal, "as_of": as_of.isoformat()})
+    return "/team?" + urlencode({"team": team, "goal": goal_id, "as_of": as_of.isoformat()})
 
 
 def run_rate_note(report: ContributionReport) -> str:

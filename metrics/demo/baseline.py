@@ -29,7 +29,7 @@ NOISE = 0.02  # its day-by-day error against the planted natural
 
 def freeze_stand_in(
     con: duckdb.DuckDBPyConnection,
-    goal: str,
+    goal_id: str,
     forecast: pl.DataFrame,
     *,
     noise: float | None = None,
@@ -37,7 +37,7 @@ def freeze_stand_in(
     created_at: dt.datetime = CREATED_AT,
     period: tuple[dt.date, dt.date] | None = None,
 ) -> list[int]:
-    """Store `forecast` as `goal`'s frozen runs, one per (metric, team); return their run ids.
+    """Store `forecast` as `goal_id`'s frozen runs, one per (metric, team); return their run ids.
 
     `forecast`: day, metric, team, yhat, yhat_lower, yhat_upper. `noise` (optional): the relative
     sd of independent daily noise its calibrated paths carry around yhat (none: no paths, so no
@@ -49,7 +49,7 @@ def freeze_stand_in(
         start, end = period or (series["day"].min(), series["day"].max())
         record = forecast_store.RunRecord(
             purpose="goal",
-            goal=goal,
+            goal=goal_id,
             metric=str(metric),
             team=str(team),
             input_hash=f"{label}-{metric}-{team}",
@@ -112,7 +112,7 @@ def freeze_planted_natural(con: duckdb.DuckDBPyConnection, seed: int) -> str:
     return goal
 
 
-def _planted_run(con, goal: str, team: str, days: pl.Series, level: np.ndarray, rng) -> None:
+def _planted_run(con, goal_id: str, team: str, days: pl.Series, level: np.ndarray, rng) -> None:
     # a fitted baseline is a little off overall and knows nothing of the days' own noise
     yhat = level * rng.normal(1.0, NOISE / 4) * np.exp(rng.normal(0.0, NOISE, len(days)))
     series = {"metric": pl.lit("gmv"), "team": pl.lit(team)}
@@ -121,5 +121,11 @@ def _planted_run(con, goal: str, team: str, days: pl.Series, level: np.ndarray, 
     ).with_columns(**series)
     period = (days[0], days[-1])
     freeze_stand_in(
-        con, goal, forecast, noise=NOISE, label="bench", created_at=dt.datetime.now(), period=period
+        con,
+        goal_id,
+        forecast,
+        noise=NOISE,
+        label="bench",
+        created_at=dt.datetime.now(),
+        period=period,
     )

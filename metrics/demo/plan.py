@@ -85,7 +85,7 @@ def demo_plan(data: DemoData, *, with_baseline: bool) -> DemoPlan:
     year = data.config.current_year
     target = round(natural_gmv_estimate(data) * (1 + UPLIFT), -6)  # agreed in round millions
     goal = Goal(
-        goal=f"gmv_{year}",
+        id=f"gmv_{year}",
         name=f"GMV {year}",
         metric="gmv",
         start_day=dt.date(year, 1, 1),
@@ -170,7 +170,7 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: DemoPlan, *, decompose: boo
     """Save the goal (decomposed now, or pending its baseline), phases, assignments, check-ins."""
     tactics = plan.tactics if plan.goal.method is Method.TACTIC else None
     set_goal(con, plan.goal, DEMO_BY, tactics=tactics, decompose=decompose)
-    save_phases(con, plan.goal.goal, plan.phases, DEMO_BY)
-    save_assignments(con, plan.goal.goal, plan.assignments, DEMO_BY)
+    save_phases(con, plan.goal.id, plan.phases, DEMO_BY)
+    save_assignments(con, plan.goal.id, plan.assignments, DEMO_BY)
     for team, author, status, notes, problems, next_actions in plan.checkins:
-        add_checkin(con, team, plan.goal.goal, author, status, notes, problems, next_actions)
+        add_checkin(con, team, plan.goal.id, author, status, notes, problems, next_actions)

@@ -102,9 +102,7 @@ def build_digest(
     known = report.teams["team"].to_list()
     if team is not None and team not in known:
         listed = ", ".join(sorted(known))
-        raise DataopsError(
-            f"goal {report.goal.goal} has no team {team!r}. Fix: use one of {listed}"
-        )
+        raise DataopsError(f"goal {report.goal.id} has no team {team!r}. Fix: use one of {listed}")
     state = team_state(report)
     earlier = None if previous is None else previous.get("teams", {})
     rows = report.teams.sort("uplift", descending=True, nulls_last=True)
@@ -116,8 +114,8 @@ def build_digest(
         for row in rows.iter_rows(named=True)
     )
     return Digest(
-        goal=report.goal.goal,
-        goal_name=report.goal.name or report.goal.goal,
+        goal=report.goal.id,
+        goal_name=report.goal.name or report.goal.id,
         metric_name=report.metric.name,
         period=f"{report.goal.start_day} to {report.goal.end_day}",
         as_of=report.as_of,
@@ -139,7 +137,7 @@ def _tile_note(tile: w.Tile) -> str:
 
 def _team_line(report, row: dict, now: dict, earlier: dict | None, base_url: str) -> TeamLine:
     before = None if earlier is None else earlier.get(row["team"], {})
-    link = base_url.rstrip("/") + w.team_link(row["team"], report.goal.goal, report.as_of)
+    link = base_url.rstrip("/") + w.team_link(row["team"], report.goal.id, report.as_of)
     return TeamLine(
         team=row["team"],
         department=row["department"] or "",

@@ -21,7 +21,7 @@ MAX_TEXT = 4000  # characters per text field: a meeting note, not a document
 def validate_checkin(
     con: duckdb.DuckDBPyConnection,
     team: str,
-    goal: str | None,
+    goal_id: str | None,
     author: str,
     status: str,
     notes: str,
@@ -35,9 +35,9 @@ def validate_checkin(
         fix = f"use one of {', '.join(teams) or '(none: import teams first)'}"
         found.append(Problem("check-in", "is not a team", fix, None, "team", team))
     goals = list_goals(con)["goal"].to_list()
-    if goal is not None and goal not in goals:
+    if goal_id is not None and goal_id not in goals:
         fix = f"use one of {', '.join(goals)}" if goals else "leave the goal out"
-        found.append(Problem("check-in", "is not a goal", fix, None, "goal", goal))
+        found.append(Problem("check-in", "is not a goal", fix, None, "goal", goal_id))
     if not author.strip():
         fix = "<<name_author>>"
         found.append(Problem("check-in", "has no author", fix, None, "author", author))
@@ -58,7 +58,7 @@ def validate_checkin(
 def add_checkin(
     con: duckdb.DuckDBPyConnection,
     team: str,
-    goal: str | None,
+    goal_id: str | None,
     author: str,
     status: str,
     notes: str = "",
@@ -66,7 +66,7 @@ def add_checkin(
     next_actions: str = "",
 ) -> str:
     """Save a check-in after validating it (every problem at once); return its id."""
-    found = validate_checkin(con, team, goal, author, status, notes, problems, next_actions)
+    found = validate_checkin(con, team, goal_id, author, status, notes, problems, next_actions)
     if found:
         raise ValidationFailed(found)
     checkin = str(uuid.uuid4())
@@ -76,7 +76,7 @@ def add_checkin(
         {
             "checkin": checkin,
             "team": team,
-            "goal": goal,
+            "goal": goal_id,
             "at": now(),
             "author": author.strip(),
             "status": str(status),
@@ -89,7 +89,7 @@ def add_checkin(
 
 
 def load_checkins(
-    con: duckdb.DuckDBPyConnection, *, goal: str | None = None, team: str | None = None
+    con: duckdb.DuckDBPyConnection, *, goal_id: str | None = None, team: str | None = None
 ) -> pl.DataFrame:
     """Newest first. Columns: checkin, team, department, goal, created_at, author, status, notes,
     problems, next_actions."""
@@ -99,5 +99,5 @@ def load_checkins(
         " from checkins c left join teams t using (team)"
         " where ($goal is null or c.goal = $goal) and ($team is null or c.team = $team)"
         " order by c.created_at desc, c.checkin",
-        params={"goal": goal, "team": team},
+        params={"goal": goal_id, "team": team},
     ).pl()

@@ -38,9 +38,9 @@ from metrics.store.errors import DataopsError, Problem, ValidationFailed
 def validate_goal(con: duckdb.DuckDBPyConnection, goal: Goal) -> list[Problem]:
     """Every problem with a goal's definition, each with its fix."""
     found, catalogue = [], load_metrics(con)
-    if not goal.goal or any(ch.isspace() for ch in goal.goal):
+    if not goal.id or any(ch.isspace() for ch in goal.id):
         fix = "use a short id without spaces, e.g. gmv_2026"
-        found.append(Problem("goal", "the id is empty or has spaces", fix, None, "goal", goal.goal))
+        found.append(Problem("goal", "the id is empty or has spaces", fix, None, "goal", goal.id))
     if goal.metric not in catalogue:
         fix = f"use one of {', '.join(catalogue) or '(none: import metrics first)'}"
         found.append(Problem("goal", "is not a known metric", fix, None, "metric", goal.metric))
@@ -78,23 +78,23 @@ def set_goal(
         )
     with transaction(con):
         _require_tactics(con, goal, tactics)
-        before = find_goal(con, goal.goal)
-        old_targets, overrides = monthly_targets(con, goal.goal), stored_overrides(con, goal.goal)
+        before = find_goal(con, goal.id)
+        old_targets, overrides = monthly_targets(con, goal.id), stored_overrides(con, goal.id)
         messages = _settle_overrides(con, goal, overrides, clear_overrides)
-        overrides = stored_overrides(con, goal.goal)
+        overrides = stored_overrides(con, goal.id)
         saved = _write_goal(con, goal, before, by)
         if tactics is not None:
-            _write_tactics(con, goal.goal, tactics)
+            _write_tactics(con, goal.id, tactics)
         targets, pending = pl.DataFrame(), True
         if decompose or not goal.method.needs_baseline:
             targets, notes = compute_targets(con, saved, overrides, baseline)
             messages, pending = messages + notes, False
-            write_targets(con, goal.goal, targets, by)
+            write_targets(con, goal.id, targets, by)
         else:
-            con.execute("delete from goal_targets where goal = $goal", {"goal": goal.goal})
+            con.execute("delete from goal_targets where goal = $goal", {"goal": goal.id})
         record_change(
             con,
-            goal.goal,
+            goal.id,
             by,
             "created" if before is None else "changed",
             {"goal": before and before.definition(), "targets": targets_json(old_targets)},
@@ -108,7 +108,7 @@ def _require_tactics(
 ) -> None:
     """Refuse method tactic without tactics before anything slow (a baseline fit) happens."""
     needs = goal.method is dec.Method.TACTIC and tactics is None
-    if needs and load_tactics(con, goal.goal).is_empty():
+    if needs and load_tactics(con, goal.id).is_empty():
         raise DataopsError(
             "method tactic needs tactic weights and the goal has none stored. Fix: <<give_tactics>>"
         )
@@ -120,7 +120,7 @@ def _settle_overrides(
     if overrides.is_empty():
         return []
     if clear:
-        con.execute("delete from goal_overrides where goal = $goal", {"goal": goal.goal})
+        con.execute("delete from goal_overrides where goal = $goal", {"goal": goal.id})
         return [f"cleared {overrides.height} month(s) set by hand (they stay in the history)"]
     months = set(dec.goal_months(goal.start_day, goal.end_day)["month"])
     outside = [m for m in overrides["month"] if m not in months]
@@ -136,17 +136,18 @@ def _write_goal(con: duckdb.DuckDBPyConnection, goal: Goal, before: Goal | None,
     at = now()
     saved = replace(
         goal,
-        name=goal.name or goal.goal,
+        name=goal.name or goal.id,
         created_at=before.created_at if before else at,
         created_by=before.created_by if before else by,
         updated_at=at,
         updated_by=by,
     )
-    con.execute("delete from goals where goal = $goal", {"goal": goal.goal})
+    con.execute("delete from goals where goal = $goal", {"goal": goal.id})
     con.execute(
         "insert into goals values ($goal, $name, $metric, $start_day, $end_day, $target,"
         " $method, $created_at, $created_by, $updated_at, $updated_by)",
-        asdict(saved) | {"method": saved.method.value},
+        {k: v for k, v in asdict(saved).items() if k != "id"}
+        | {"goal": saved.id, "method": saved.method.value},
     )
     return saved
 

@@ -28,7 +28,7 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Goal:
-    goal: str
+    id: str  # the goal's id (`goal` in the store's tables; elsewhere `goal_id: str`)
     name: str
     metric: str
     start_day: dt.date
@@ -42,8 +42,9 @@ class Goal:
 
     def definition(self) -> dict:
         """What a person chose (no audit fields), JSON-ready: what goal_changes records."""
-        keys = ("goal", "name", "metric", "start_day", "end_day", "target", "method")
-        return {key: _jsonable(value) for key, value in asdict(self).items() if key in keys}
+        keys = ("name", "metric", "start_day", "end_day", "target", "method")
+        chosen = {key: value for key, value in asdict(self).items() if key in keys}
+        return {key: _jsonable(value) for key, value in ({"goal": self.id} | chosen).items()}
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,14 @@ def compute_targets(
     """
     metric = load_metrics(con)[goal.metric]
     months = dec.goal_months(goal.start_day, goal.end_day)
-    baseline = goal_baseline(con, goal.goal) if baseline is None else baseline
+    baseline = goal_baseline(con, goal.id) if baseline is None else baseline
     natural, notes = None, []
     if goal.method.needs_baseline:
         if baseline.is_empty():
             raise DataopsError(
                 f"method {goal.method} needs the goal's natural baseline and none is frozen. "
                 "Fix: <<fit_baseline>>",
-                goal=goal.goal,
+                goal=goal.id,
             )
         natural = dec.monthly_natural(metric, baseline, months)
     elif metric.kind is MetricKind.RATIO:
@@ -70,7 +70,7 @@ def _optional_natural(
 
 
 def _tactics_for(con: duckdb.DuckDBPyConnection, goal: Goal, months: pl.DataFrame) -> pl.DataFrame:
-    tactics = load_tactics(con, goal.goal)
+    tactics = load_tactics(con, goal.id)
     outside = sorted(set(tactics["month"]) - set(months["month"]))
     if outside:
         raise DataopsError(

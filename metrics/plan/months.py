@@ -128,7 +128,7 @@ def touch(con: duckdb.DuckDBPyConnection, goal: Goal, by: str) -> Goal:
     at = now()
     con.execute(
         "update goals set updated_at = $at, updated_by = $by where goal = $goal",
-        {"at": at, "by": by, "goal": goal.goal},
+        {"at": at, "by": by, "goal": goal.id},
     )
     return replace(goal, updated_at=at, updated_by=by)
 

@@ -225,11 +225,11 @@ def fake_freeze(monkeypatch) -> list[tuple[str, bool]]:
 
 def assert_split_by_the_new_baseline(store: Path, actions: list[str]) -> None:
     with open_store(store, read_only=True) as con:
-        targets = monthly_targets(con, H2.goal)
+        targets = monthly_targets(con, H2.id)
         months = dec.goal_months(H2.start_day, H2.end_day)
         metric = load_metrics(con)[H2.metric]
-        natural = dec.monthly_natural(metric, goal_baseline(con, H2.goal), months)
-        changes = goal_changes(con, H2.goal)
+        natural = dec.monthly_natural(metric, goal_baseline(con, H2.id), months)
+        changes = goal_changes(con, H2.id)
     expected = natural["natural"] * H2.target / natural["natural"].sum()
     assert targets["target"].to_list() == pytest.approx(expected.to_list(), rel=1e-12)
     assert changes["action"].to_list() == actions
@@ -239,7 +239,7 @@ def assert_split_by_the_new_baseline(store: Path, actions: list[str]) -> None:
 def test_a_new_goal_without_a_baseline_gets_one_fitted_with_progress_then_split(
     copy, monkeypatch, fake_freeze
 ):
-    values = dict(id=H2.goal, metric=H2.metric, start=H2.start_day, end=H2.end_day)
+    values = dict(id=H2.id, metric=H2.metric, start=H2.start_day, end=H2.end_day)
     values |= dict(target=H2.target, method=H2.method)
     app = fill_new_goal(open_page(copy, monkeypatch), values)
 
@@ -250,9 +250,9 @@ def test_a_new_goal_without_a_baseline_gets_one_fitted_with_progress_then_split(
     button(app, "goals-save").click().run()
 
     assert not app.exception
-    assert fake_freeze == [(H2.goal, False)]
+    assert fake_freeze == [(H2.id, False)]
     assert_split_by_the_new_baseline(copy, ["created", "decomposed"])
-    assert button(app, "goals-open").label == f"Work on {H2.goal}"
+    assert button(app, "goals-open").label == f"Work on {H2.id}"
 
 
 def test_a_saved_goal_waiting_for_its_baseline_is_fitted_and_split_unchanged(
@@ -267,9 +267,9 @@ def test_a_saved_goal_waiting_for_its_baseline_is_fitted_and_split_unchanged(
     button(app, "goals-save").click().run()
 
     assert not app.exception
-    assert fake_freeze == [(H2.goal, False)]
+    assert fake_freeze == [(H2.id, False)]
     assert_split_by_the_new_baseline(copy, ["created", "decomposed"])  # no empty "changed"
-    assert read_store(copy, find_goal, H2.goal).definition() == H2.definition()
+    assert read_store(copy, find_goal, H2.id).definition() == H2.definition()
 
 
 def test_a_goal_split_without_a_baseline_can_get_one_here(copy, monkeypatch, fake_freeze):
@@ -277,7 +277,7 @@ def test_a_goal_split_without_a_baseline_can_get_one_here(copy, monkeypatch, fak
     even = replace(H2, method=dec.Method.EVEN)
     with open_store(copy) as con:
         set_goal(con, even, "setup")
-        before = monthly_targets(con, even.goal)
+        before = monthly_targets(con, even.id)
     app = open_page(copy, monkeypatch)
 
     assert any("has no natural baseline yet" in i.value for i in app.info)
@@ -285,9 +285,9 @@ def test_a_goal_split_without_a_baseline_can_get_one_here(copy, monkeypatch, fak
     button(app, "goals-save").click().run()
 
     assert not app.exception
-    assert fake_freeze == [(even.goal, False)]
-    assert not read_store(copy, goal_baseline, even.goal).is_empty()
-    after = read_store(copy, monthly_targets, even.goal)
+    assert fake_freeze == [(even.id, False)]
+    assert not read_store(copy, goal_baseline, even.id).is_empty()
+    after = read_store(copy, monthly_targets, even.id)
     assert after["target"].to_list() == before["target"].to_list()  # the split stays
 
 

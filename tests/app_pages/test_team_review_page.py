@@ -46,7 +46,7 @@ def writable_store(copy) -> Path:
 
 def stored_checkins(path: Path, team: str):
     with open_store(path, read_only=True) as con:
-        return load_checkins(con, goal=GOAL, team=team)
+        return load_checkins(con, goal_id=GOAL, team=team)
 
 
 @pytest.mark.parametrize("team", ["promotions", "user_ops"])

@@ -52,7 +52,7 @@ def parts(message) -> dict[str, str]:
 def test_one_message_reaches_both_recipients_with_text_and_html(
     store, demo_report, capsys, monkeypatch
 ):
-    goal = demo_report.goal.goal
+    goal = demo_report.goal.id
     with smtp_server() as inbox:
         args = send_args(store, goal, inbox.port, "--to", "b@example.com,c@example.com")
         code, out, err = dataops(capsys, monkeypatch, "digest", *args)
@@ -75,7 +75,7 @@ def test_a_refused_recipient_is_named_and_nobody_gets_a_half_sent_digest(
     store, demo_report, capsys, monkeypatch
 ):
     with smtp_server(refuse={"gone@example.com"}) as inbox:
-        args = send_args(store, demo_report.goal.goal, inbox.port,
+        args = send_args(store, demo_report.goal.id, inbox.port,
                          "--to", "b@example.com,gone@example.com")  # fmt: skip
         code, _, err = dataops(capsys, monkeypatch, "digest", *args)
     assert code == 1
@@ -86,7 +86,7 @@ def test_a_refused_recipient_is_named_and_nobody_gets_a_half_sent_digest(
 def test_the_next_digest_says_what_changed_since_the_last_one_sent(
     store, demo_report, capsys, monkeypatch
 ):
-    goal = demo_report.goal.goal
+    goal = demo_report.goal.id
     team = demo_report.teams["team"][0]
     with smtp_server() as inbox:
         args = send_args(store, goal, inbox.port, "--to", "b@example.com")
@@ -101,7 +101,7 @@ def test_the_next_digest_says_what_changed_since_the_last_one_sent(
 
 
 def test_alerts_are_mailed_once_and_listed_once(store, demo_report, capsys, monkeypatch):
-    goal = demo_report.goal.goal
+    goal = demo_report.goal.id
     listing = ("alerts", "--goal", goal, "--store", str(store))
     code, out, _ = dataops(capsys, monkeypatch, *listing)
     assert code == 0 and "new alerts" in out and "data late" not in out
@@ -120,9 +120,7 @@ def test_alerts_are_mailed_once_and_listed_once(store, demo_report, capsys, monk
 def test_without_to_and_without_roles_the_digest_asks_for_addresses(
     store, demo_report, capsys, monkeypatch
 ):
-    code, _, err = dataops(
-        capsys, monkeypatch, "digest", *send_args(store, demo_report.goal.goal, 1)
-    )
+    code, _, err = dataops(capsys, monkeypatch, "digest", *send_args(store, demo_report.goal.id, 1))
     assert code != 0 and "--to" in err and "no people and roles" in err
 
 
@@ -138,7 +136,7 @@ def test_grants_send_the_company_digest_to_leadership_and_a_team_digest_to_its_l
                     {"team": team})  # fmt: skip
     with smtp_server() as inbox:
         code, _, err = dataops(capsys, monkeypatch, "digest",
-                               *send_args(store, demo_report.goal.goal, inbox.port))  # fmt: skip
+                               *send_args(store, demo_report.goal.id, inbox.port))  # fmt: skip
     assert (code, err) == (0, "")
     (company,), (lead,) = inbox.to("boss@example.com"), inbox.to("lead@example.com")
     assert f"team {team}" in lead["Subject"] and "team " not in company["Subject"]
@@ -151,7 +149,7 @@ def test_login_when_configured_and_the_password_is_never_printed(
     store, demo_report, capsys, monkeypatch
 ):
     monkeypatch.setenv("DATAOPS_SMTP_USER", "robot")
-    goal = demo_report.goal.goal
+    goal = demo_report.goal.id
     with smtp_server(login=("robot", "s3cret-pw")) as inbox:
         args = send_args(store, goal, inbox.port, "--to", "b@example.com")
         monkeypatch.setenv("DATAOPS_SMTP_PASSWORD", "wrong-pw")
@@ -172,7 +170,7 @@ def test_starttls_and_login_when_configured(store, demo_report, capsys, monkeypa
     )
     monkeypatch.chdir(tmp_path)  # where the app and the command read .streamlit/secrets.toml
     with smtp_server(login=("robot", "s3cret-pw"), tls=context) as inbox:
-        args = send_args(store, demo_report.goal.goal, inbox.port, "--to", "b@example.com")
+        args = send_args(store, demo_report.goal.id, inbox.port, "--to", "b@example.com")
         code, out, err = dataops(capsys, monkeypatch, "digest", *args)
     assert (code, err) == (0, "") and len(inbox.messages) == 1
     assert "s3cret-pw" not in out

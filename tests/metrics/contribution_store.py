@@ -76,7 +76,7 @@ def build(con: duckdb.DuckDBPyConnection, goal_metric: str = "gmv", *, seed: int
     rows = initiatives.with_columns(name=pl.col("initiative"))  # noqa: F841 - read by DuckDB
     con.execute("insert into initiatives select * from rows")
     goal = Goal(
-        goal=f"{goal_metric}_goal",
+        id=f"{goal_metric}_goal",
         name="Grow",
         metric=goal_metric,
         start_day=START,
@@ -85,8 +85,8 @@ def build(con: duckdb.DuckDBPyConnection, goal_metric: str = "gmv", *, seed: int
         method=Method.EVEN,
     )
     set_goal(con, goal, "test")
-    _plan(con, goal.goal, goal_metric, SHARES, START.year)
-    return goal.goal
+    _plan(con, goal.id, goal_metric, SHARES, START.year)
+    return goal.id
 
 
 def _as(frame: pl.DataFrame, metric: str) -> pl.DataFrame:

@@ -38,7 +38,7 @@ def test_a_checkin_is_saved_and_read_back_newest_first(company):
     )
     add_checkin(company, "growth", None, "ana", "on_track", notes="not tied to a goal")
     assert uuid.UUID(first) and first != second
-    rows = load_checkins(company, goal=GOAL)
+    rows = load_checkins(company, goal_id=GOAL)
     assert rows["checkin"].to_list() == [second, first]
     promo = rows.row(0, named=True)
     assert (promo["team"], promo["department"], promo["status"]) == (
@@ -48,7 +48,7 @@ def test_a_checkin_is_saved_and_read_back_newest_first(company):
     )
     assert promo["problems"] == "618 stock late" and promo["next_actions"] == "chase"
     assert load_checkins(company, team="growth").height == 2
-    assert load_checkins(company, goal=GOAL, team="growth")["checkin"].to_list() == [first]
+    assert load_checkins(company, goal_id=GOAL, team="growth")["checkin"].to_list() == [first]
     assert load_checkins(company).height == 3
 
 
@@ -57,7 +57,7 @@ def test_a_checkin_is_saved_and_read_back_newest_first(company):
     [
         ({"team": "ghosts"}, ["column 'team', value 'ghosts': is not a team"]),
         ({"team": "unassigned"}, ["value 'unassigned': is not a team"]),
-        ({"goal": "gmv_1999"}, [f"value 'gmv_1999': is not a goal. Fix: use one of {GOAL}"]),
+        ({"goal_id": "gmv_1999"}, [f"value 'gmv_1999': is not a goal. Fix: use one of {GOAL}"]),
         ({"status": "fine"}, ["value 'fine': is not a status"]),
         ({"status": "off_track"}, ["is off_track without problems"]),
         (
@@ -67,7 +67,7 @@ def test_a_checkin_is_saved_and_read_back_newest_first(company):
     ],
 )
 def test_bad_checkins_are_refused_with_every_problem(company, fields, fragments):
-    values = {"team": "growth", "goal": GOAL, "author": "ana", "status": "on_track"} | fields
+    values = {"team": "growth", "goal_id": GOAL, "author": "ana", "status": "on_track"} | fields
     with pytest.raises(ValidationFailed) as raised:
         add_checkin(company, **values)
     found = [str(problem) for problem in raised.value.problems]
@@ -100,5 +100,5 @@ def test_checkins_saved_at_the_same_moment_both_persist(tmp_path):
         thread.join()
     assert errors == []
     with open_store(path, read_only=True) as con:
-        saved = load_checkins(con, goal=GOAL)
+        saved = load_checkins(con, goal_id=GOAL)
     assert sorted(saved["author"].to_list()) == ["ana", "ben", "cy", "dee"]

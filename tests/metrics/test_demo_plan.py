@@ -67,7 +67,7 @@ def test_the_shared_demo_store_has_a_goal_split_evenly_with_its_plan(demo_store)
         goal = load_goal(con, goal_id)
         targets = monthly_targets(con, goal_id)
         phases, assignments = load_phases(con, goal_id), load_assignments(con, goal_id)
-        checkins = load_checkins(con, goal=goal_id)
+        checkins = load_checkins(con, goal_id=goal_id)
         teams = set(load_teams(con)) - {"unassigned"}
     assert goal.method is dec.Method.EVEN and goal.metric == "gmv"
     assert dec.period_value(MetricKind.FLOW, targets) == pytest.approx(goal.target, rel=1e-12)

@@ -57,7 +57,7 @@ def baseline():
 
 
 def goal_of(of: str, method: dec.Method = dec.Method.EVEN, **changes) -> Goal:
-    values = dict(goal=f"{of}_{GOAL_YEAR}", name="", metric=of, start_day=START)
+    values = dict(id=f"{of}_{GOAL_YEAR}", name="", metric=of, start_day=START)
     values |= dict(end_day=END, target=TARGETS[of], method=method) | changes
     return Goal(**values)
 
@@ -72,10 +72,10 @@ def test_saved_monthly_targets_reproduce_the_target(company, baseline, metric, m
     tactics = TACTICS if method is dec.Method.TACTIC else None
     saved = set_goal(company, goal_of(metric, method), "ana", tactics=tactics, baseline=baseline)
     assert not saved.pending
-    assert period_target(company, saved.goal.goal, KIND[metric]) == pytest.approx(
+    assert period_target(company, saved.goal.id, KIND[metric]) == pytest.approx(
         TARGETS[metric], rel=1e-12
     )
-    stored = monthly_targets(company, saved.goal.goal)
+    stored = monthly_targets(company, saved.goal.id)
     assert stored["days"][0] == 22 and stored.height == 12  # January starts on the 10th
     assert not stored["overridden"].any()
 
@@ -154,19 +154,19 @@ def test_clearing_an_override_restores_the_method_targets(company):
 def test_a_goal_waits_for_its_baseline_then_decomposes(company, baseline):
     goal = goal_of("gmv", dec.Method.TACTIC)
     saved = set_goal(company, goal, "ana", tactics=TACTICS, decompose=False)
-    assert saved.pending and monthly_targets(company, goal.goal).is_empty()
+    assert saved.pending and monthly_targets(company, goal.id).is_empty()
     with pytest.raises(DataopsError, match="none is frozen"):
-        redecompose(company, goal.goal, "ana")
-    freeze_baseline(company, goal.goal, baseline)
-    redecompose(company, goal.goal, "ana")
-    assert period_target(company, goal.goal, MetricKind.FLOW) == pytest.approx(TARGETS["gmv"])
-    assert goal_changes(company, goal.goal)["action"].to_list() == ["created", "decomposed"]
+        redecompose(company, goal.id, "ana")
+    freeze_baseline(company, goal.id, baseline)
+    redecompose(company, goal.id, "ana")
+    assert period_target(company, goal.id, MetricKind.FLOW) == pytest.approx(TARGETS["gmv"])
+    assert goal_changes(company, goal.id)["action"].to_list() == ["created", "decomposed"]
 
 
 @pytest.mark.parametrize(
     ("changes", "tactics", "message"),
     [
-        ({"metric": "nps", "goal": "a b", "end_day": dt.date(2024, 1, 1)}, None, "3 problems"),
+        ({"metric": "nps", "id": "a b", "end_day": dt.date(2024, 1, 1)}, None, "3 problems"),
         ({"target": float("nan")}, None, "is not a number"),
         ({}, TACTICS, "tactic weights are only used by method tactic"),
         ({"method": dec.Method.TACTIC}, None, "give tactic weights"),

@@ -41,7 +41,7 @@ def company(con):
 
 
 def goal_of(metric: str, method: dec.Method, **changes) -> Goal:
-    values = dict(goal=f"{metric}_goal", name="", metric=metric, start_day=START, end_day=END)
+    values = dict(id=f"{metric}_goal", name="", metric=metric, start_day=START, end_day=END)
     return Goal(**values | dict(target=TARGETS[metric], method=method) | changes)
 
 
@@ -51,20 +51,20 @@ def goal_of(metric: str, method: dec.Method, **changes) -> Goal:
 def test_the_preview_is_what_saving_writes(company, metric, method, override):
     goal = goal_of(metric, method)
     set_goal(company, goal_of(metric, dec.Method.EVEN), "ana")
-    freeze_baseline(company, goal.goal, baseline_frame(START, END))
-    overrides = view.stored_overrides(monthly_targets(company, goal.goal))
+    freeze_baseline(company, goal.id, baseline_frame(START, END))
+    overrides = view.stored_overrides(monthly_targets(company, goal.id))
     if override:
         number, factor = override
-        planned = monthly_targets(company, goal.goal).filter(pl.col("month") == month(number))
-        override_month(company, goal.goal, month(number), planned["target"][0] * factor, "ana")
-        overrides = view.stored_overrides(monthly_targets(company, goal.goal))
-    inputs = view.preview_inputs(company, goal.goal, metric, START, END)
+        planned = monthly_targets(company, goal.id).filter(pl.col("month") == month(number))
+        override_month(company, goal.id, month(number), planned["target"][0] * factor, "ana")
+        overrides = view.stored_overrides(monthly_targets(company, goal.id))
+    inputs = view.preview_inputs(company, goal.id, metric, START, END)
     tactics = TACTICS if method is dec.Method.TACTIC else None
 
     preview = view.preview_targets(inputs, method, goal.target, tactics, overrides)
     set_goal(company, goal, "ben", tactics=tactics)
 
-    stored = monthly_targets(company, goal.goal)
+    stored = monthly_targets(company, goal.id)
     assert_frame_equal(
         preview.drop("natural", "note"), stored.drop("note"), rel_tol=1e-12, check_dtypes=False
     )
