@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.store.catalog import load_metrics
+from ui import digest_view
 from ui import meeting_agenda as agenda
 from ui import meeting_pack as pack
 from ui import overview_view as view
@@ -78,3 +79,12 @@ right.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
+
+if digest_view.may_send_digest():
+    st.subheader("Send digest")
+    st.caption(
+        "The digest by e-mail: headline, every team with its uplift, status and what changed "
+        "since the last digest sent, flags and late data, with links to each team's page. "
+        "Below is exactly what will be sent, in both parts of the message."
+    )
+    digest_view.send_section(goal.id, report.as_of, report.teams["team"].sort().to_list())

@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "calibration_command",
     "access_commands",
     "source_commands",
+    "digest_command",
 )
 
 

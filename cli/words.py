@@ -34,4 +34,9 @@ FLAGS = {
     "`dataops source remove {source}`",
     "list_sources": "check the name with `dataops source list`",
     "sync_sources": "run `dataops refresh` (or `dataops sync`)",
+    "name_recipients": "pass --to ADDR,ADDR (or grant roles with `dataops access grant`)",
+    "give_mail_server": "pass --smtp HOST:PORT, or set DATAOPS_SMTP_HOST and DATAOPS_SMTP_PORT "
+    "(or host and port under [smtp] in .streamlit/secrets.toml)",
+    "give_sender": "pass --from ADDR, or set DATAOPS_SMTP_FROM (or from under [smtp] in "
+    ".streamlit/secrets.toml)",
 }

@@ -57,6 +57,7 @@ METRICS_ROOMS = {
     "demo": {"metrics.store", "metrics.forecasts", "metrics.plan"},
     "access": {"metrics.store"},
     "sources": {"metrics.store", "metrics.importing"},
+    "digest": {"metrics.store", "metrics.plan", "metrics.contribution", "metrics.checks"},
 }
 
 

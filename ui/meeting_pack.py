@@ -8,14 +8,13 @@ from check-ins goes through `md_cell`, so a `|` or a line break never breaks a t
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import polars as pl
 
 from metrics.contribution.report import ContributionReport
+from metrics.contribution.wording import md_cell
 from metrics.plan.checkins import load_checkins
-from metrics.store.export import neutralised_name, to_csv_bytes
+from metrics.store.export import to_csv_bytes
 from ui.formatting import format_share
 from ui.overview_view import (
     NO_CHECKIN,
@@ -125,14 +124,3 @@ def meeting_csv(report: ContributionReport, checkins: pl.DataFrame) -> bytes:
     """The rollup table as spreadsheet-safe CSV, each problem on its own line of its cell."""
     rollup = rollup_table(report, checkins)
     return to_csv_bytes(rollup.with_columns(pl.col("problems").list.join("\n")))
-
-
-def md_cell(text: object) -> str:
-    """Free text safe inside Markdown (tables included): markup characters escaped, line
-    breaks kept as <br>, so a problem with `|` or newlines stays in its cell; text that a
-    spreadsheet would run as a formula is quoted, as in every CSV we write."""
-    if text is None:
-        return ""
-    safe = neutralised_name(str(text).strip())
-    escaped = re.sub(r"([\\`*\[\]<>|])", r"\\\1", safe)
-    return "<br>".join(line.strip() for line in escaped.splitlines() if line.strip())

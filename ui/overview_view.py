@@ -10,57 +10,52 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from metrics.checks.flags import FlagKind
 from metrics.contribution.context import NoBaseline
 from metrics.contribution.report import ContributionReport, build_report
-from metrics.store.catalog import Metric
+
+# The words and number formats live in the domain so the e-mail digest says the same; the page
+# modules keep importing them from here.
+from metrics.contribution.wording import (  # noqa: F401
+    FLAG_WORDS,
+    NO_CHECKIN,
+    NO_STATUS,
+    NOT_DISTINGUISHABLE,
+    STATUS_MARKS,
+    STATUS_WORDS,
+    Tile,
+    flag_table,
+    format_share,
+    format_value,
+    headline,
+    interval_text,
+    run_rate_note,
+    status_text,
+    team_flags,
+    team_link,
+    value_text,
+)
 from metrics.store.errors import DataopsError
-from ui.formatting import format_share, format_value
 from ui.store_access import read
 from ui.words import say
 
-STATUS_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
-# marks found in every common font (emoji are not), so the word's shape shows everywhere
-STATUS_MARKS = {"on_track": "✓", "at_risk": "⚠", "off_track": "✗"}
 STATUS_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 STATUS_ICONS = {
     "on_track": ":material/check_circle:",
     "at_risk": ":material/warning:",
     "off_track": ":material/cancel:",
 }
-NO_STATUS = "No target to date yet"
-NO_CHECKIN = "No check-in yet"
-NOT_DISTINGUISHABLE = "not distinguishable from natural growth"
 INTERVAL_HELP = (
     "80% intervals, learnt from how wrong the natural baseline was on each series' own history "
     "(backtests of window totals at the goal's horizon, pooled over the metric's series; the "
     "Forecasts page shows them per series). An interval that contains 0 is "
     f"{NOT_DISTINGUISHABLE}."
 )
-FLAG_WORDS = {
-    FlagKind.PULL_FORWARD: ("Pull-forward", "demand was pulled forward, not added"),
-    FlagKind.CANNIBALISATION: ("Cannibalisation", "one team's campaign held another team down"),
-    FlagKind.LOCAL_WIN_GLOBAL_LOSS: (
-        "Local win, global loss",
-        "on pace for its own indicator, adding nothing to the company goal",
-    ),
-}
-
 FLAG_HELP = " ".join(f"**{name}**: {text}." for name, text in FLAG_WORDS.values())
-
-
-def status_text(status: str | None, missing: str = NO_STATUS) -> str:
-    """'✗ Off track'; a missing status says why (`missing`)."""
-    if status not in STATUS_WORDS:
-        return missing
-    return f"{STATUS_MARKS[status]} {STATUS_WORDS[status]}"
 
 
 def status_markdown(status: str | None, missing: str = NO_STATUS) -> str:
@@ -74,88 +69,6 @@ def unit_affixes(unit: str) -> tuple[str, str]:
     ('¥', '') for CNY, ('', ' users') for users."""
     prefix, _, suffix = format_value(0.0, unit).partition("0")
     return prefix, suffix
-
-
-def value_text(report: ContributionReport, value: float | None) -> str:
-    """A value of the goal metric in its unit and kind (ratios in percent)."""
-    return format_value(value, report.metric.unit, kind=report.metric.kind.value)
-
-
-def interval_text(report: ContributionReport, lower, upper, distinguishable) -> str:
-    """An uplift's 80% interval, or that it cannot be told apart from natural growth."""
-    if lower is None or upper is None:
-        return "no interval (no sampled baseline)"
-    span = f"{value_text(report, lower)} to {value_text(report, upper)}"
-    return span if distinguishable else f"{span}: {NOT_DISTINGUISHABLE}"
-
-
-@dataclass(frozen=True)
-class Tile:
-    label: str
-    value: str
-    note: str  # shown under the value
-    help: str
-    status: str | None = None  # None: not a status tile; "": a status tile without a status
-
-
-def headline(report: ContributionReport) -> list[Tile]:
-    """The KPI tiles: target, actual to date, pace, projected landing, chance of reaching it."""
-    c, landing = report.company, report.landing
-    band = "No interval: the baseline has no sampled paths"
-    if landing.lower is not None and landing.upper is not None:
-        band = f"80% interval {value_text(report, landing.lower)} to "
-        band += value_text(report, landing.upper)
-    return [
-        Tile("Target", value_text(report, c.target),
-             f"To date: {value_text(report, c.target_to_date)}", "For the whole period"),
-        Tile("Actual to date", value_text(report, c.actual_to_date),
-             f"Natural baseline: {value_text(report, c.natural_to_date)}",
-             "What the metric would have been without operations: the natural baseline"),
-        Tile("Pace", format_share(c.pace), "", "Actual to date against target to date",
-             c.status.value if c.status else ""),
-        Tile("Projected landing", value_text(report, landing.value), band,
-             "Actual to date plus the natural forecast for the rest of the period"),
-        Tile("Chance of reaching the target", format_share(landing.probability),
-             "From the natural forecast alone",
-             "Share of the natural baseline's sampled paths that reach the target"),
-    ]  # fmt: skip
-
-
-def run_rate_note(report: ContributionReport) -> str:
-    """The landing if the current uplift run-rate held, labelled apart from the landing."""
-    landing = report.landing
-    return (
-        f"With the current uplift run-rate (last 28 days) held to the end, the landing would be "
-        f"{value_text(report, landing.value_with_run_rate)} (run-rate adds "
-        f"{value_text(report, landing.run_rate)}; chance of reaching the target "
-        f"{format_share(landing.probability_with_run_rate)})."
-    )
-
-
-def team_link(team: str, goal_id: str, as_of: dt.date) -> str:
-    """The Team review deep link; goal and day ride along so a new tab opens the same view."""
-    return "/team?" + urlencode({"team": team, "goal": goal_id, "as_of": as_of.isoformat()})
-
-
-def team_flags(flags: pl.DataFrame) -> pl.DataFrame:
-    """Each team's flags in words, the acting and the affected team alike. Columns: team, flags."""
-    acting = flags.select(
-        "team",
-        "kind",
-        role=pl.when(pl.col("other_team").is_not_null())
-        .then(pl.format(" of {}", "other_team"))
-        .otherwise(pl.lit("")),
-    )
-    affected = flags.filter(pl.col("other_team").is_not_null()).select(
-        team="other_team", kind="kind", role=pl.format(" by {}", "team")
-    )
-    words = {kind.value: name.lower() for kind, (name, _) in FLAG_WORDS.items()}
-    said = pl.concat([acting, affected]).with_columns(
-        text=pl.col("kind").replace_strict(words, default=pl.col("kind")) + pl.col("role")
-    )
-    return said.group_by("team").agg(
-        flags=pl.col("text").unique(maintain_order=True).str.join("; ")
-    )
 
 
 def team_table(report: ContributionReport) -> pl.DataFrame:
@@ -200,30 +113,6 @@ def status_column(column: str, missing: str = NO_STATUS) -> pl.Expr:
     return pl.col(column).map_elements(
         lambda status: status_text(status, missing), pl.String, skip_nulls=False
     )
-
-
-def flag_table(report: ContributionReport, catalogue: dict[str, Metric]) -> pl.DataFrame:
-    """Every cooperation flag in words. Columns: flag, teams, initiative, window, amount, what."""
-
-    def amount(row: dict) -> str:
-        metric = catalogue.get(row["metric"])
-        unit, kind = (metric.unit, metric.kind.value) if metric else ("", "flow")
-        return f"{format_value(row['amount'], unit, kind=kind)} of {row['metric']}"
-
-    names = {kind.value: name for kind, (name, _) in FLAG_WORDS.items()}
-    teams = (
-        pl.when(pl.col("other_team").is_null())
-        .then("team")
-        .otherwise(pl.format("{} (acting), {} (held down)", "team", "other_team"))
-    )
-    return report.flags.select(
-        flag=pl.col("kind").replace_strict(names, default=pl.col("kind")),
-        teams=teams,
-        initiative=pl.col("initiative").fill_null("—"),
-        window=pl.format("{} to {}", "start_day", "end_day"),
-        amount=pl.struct("metric", "amount").map_elements(amount, pl.String),
-        what="detail",
-    )  # fmt: skip
 
 
 # Streamlit's own currency formats put a minus sign before the symbol, printf after it

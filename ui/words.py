@@ -30,6 +30,11 @@ CONTROLS = {
     "remove_source": "choose another Name, or remove {source} first under Remove a source",
     "list_sources": "choose one of the sources listed in the Sources tab",
     "sync_sources": "press Sync now in the Data page's Sources tab",
+    "name_recipients": "type them under Send to",
+    "give_mail_server": "set DATAOPS_SMTP_HOST and DATAOPS_SMTP_PORT (or host and port under "
+    "[smtp] in .streamlit/secrets.toml) and restart the app",
+    "give_sender": "set DATAOPS_SMTP_FROM (or from under [smtp] in .streamlit/secrets.toml) and "
+    "restart the app",
 }
 
 

@@ -44,6 +44,11 @@ ACTIONS = {
     "remove_source": "choose another name, or remove the source {source} first",
     "list_sources": "check the name among the sources",
     "sync_sources": "sync the sources",
+    "name_recipients": "name the recipients, or give people roles so the grants say who",
+    "give_mail_server": "say which mail server sends it: DATAOPS_SMTP_HOST and DATAOPS_SMTP_PORT,"
+    " or host and port under [smtp] in .streamlit/secrets.toml",
+    "give_sender": "say who sends it: DATAOPS_SMTP_FROM, or from under [smtp] in "
+    ".streamlit/secrets.toml",
 }
 _ACTION = re.compile(r"<<(\w+)>>")
 
