@@ -27,6 +27,11 @@ CountryOption = Annotated[
 ]
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
+
+
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -54,6 +59,18 @@ def forecast_command(
         int | None, typer.Option("--workers", min=1, help="Processes to fit in (default: all).")
     ] = None,
     country: CountryOption = None,
+    engine: Annotated[
+        Engine,
+        typer.Option("--engine", help="Fit in local processes, or on Spark (see docs/scaling.md)."),
+    ] = Engine.LOCAL,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: local[N], spark://host:port or sc://host:port "
+            "(Spark Connect). Default: $DATAOPS_SPARK_MASTER, else local[*].",
+        ),
+    ] = None,
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Fit natural growth: a goal's frozen baseline, or every series' forecast 90 days ahead.
@@ -70,7 +87,7 @@ def forecast_command(
         )
     from forecasting import runner  # here: Prophet is slow to import
 
-    options = {"workers": workers, "country": country}
+    options = {"workers": workers, "country": country, "engine": _engine(engine, spark_master)}
     with _progress_bar(f"fitting {'goal ' + goal if goal else 'rolling forecasts'}") as progress:
         if goal is None:
             report = runner.refresh_rolling(store, progress=progress, **options)
@@ -91,6 +108,17 @@ def forecast_command(
             f"{len(report.failed)} series could not be fitted (listed above); the others were "
             "written. Fix: give those series more history before the period, or check their data"
         )
+
+
+def _engine(engine: Engine, master: str | None):
+    """None for the local pool; a Spark engine (imported only then) for --engine spark."""
+    if engine is Engine.LOCAL:
+        if master:
+            raise DataopsError("--spark-master needs --engine spark. Fix: add --engine spark")
+        return None
+    from forecasting.spark_engine import SparkEngine
+
+    return SparkEngine.from_option(master)
 
 
 def _finish_pending_targets(store: Path, goal: str) -> None:

@@ -1,0 +1,100 @@
+"""The Spark engine in local[2]: the same forecasts as the local pool, failures reported the same
+way, and only changed series sent."""
+
+from __future__ import annotations
+
+import shutil
+
+import polars as pl
+import pytest
+
+from forecasting.report import Outcome
+from forecasting.runner import freeze_goal_baseline, refresh_rolling
+from forecasting.spark_engine import SparkEngine, SparkUnavailable
+from metrics.forecasts import reads as fs
+from metrics.store.connection import open_store
+from tests.forecasting.factories import GOAL, append_days, build_store, shared_build
+
+pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[test]')")
+if shutil.which("java") is None:
+    pytest.skip(
+        "no Java runtime for Spark (Debian: apt-get install default-jre-headless)",
+        allow_module_level=True,
+    )
+
+pytestmark = pytest.mark.slow
+SPARK = SparkEngine("local[2]")
+
+
+def _local_then_spark(path):
+    """The same small store frozen by the local pool and by Spark: (local path, spark path,
+    spark report, progress calls)."""
+    build_store(path, newcomer=True)
+    local, spark = (path.with_name(f"{path.stem}_{name}.duckdb") for name in ("local", "spark"))
+    shutil.copyfile(path, local)
+    shutil.copyfile(path, spark)
+    freeze_goal_baseline(local, GOAL, workers=2)
+    calls = []
+    report = freeze_goal_baseline(
+        spark, GOAL, engine=SPARK, progress=lambda *args: calls.append(args)
+    )
+    return local, spark, report, calls
+
+
+@pytest.fixture(scope="session")
+def both(tmp_path_factory):
+    _, built = shared_build(tmp_path_factory, "spark_vs_local", _local_then_spark)
+    return built
+
+
+def totals(path) -> pl.DataFrame:
+    with open_store(path, read_only=True) as con:
+        baseline = fs.goal_baseline(con, GOAL)
+    return baseline.group_by("metric", "team").agg(pl.col("yhat").sum().alias("total"))
+
+
+def test_spark_forecasts_equal_the_local_pools_within_one_percent_per_series(both):
+    local, spark, _, _ = both
+    joined = totals(local).join(totals(spark), on=("metric", "team"), suffix="_spark")
+    assert sorted(joined["team"]) == ["alpha", "beta", "unassigned"]
+    gaps = joined.select("team", gap=(pl.col("total_spark") / pl.col("total") - 1).abs()).to_dicts()
+    assert all(row["gap"] <= 0.01 for row in gaps), gaps
+
+
+def test_a_failing_series_is_reported_and_the_others_are_written(both):
+    _, _, report, calls = both
+    assert [item.label for item in report.failed] == ["gmv / newbie"]
+    assert "observed days" in report.failed[0].reason
+    assert {item.label for item in report.fitted} == {
+        "gmv / alpha",
+        "gmv / beta",
+        "gmv / unassigned",
+    }
+    assert sorted(done for done, _, _ in calls) == [1, 2, 3, 4]
+
+
+def test_only_series_whose_inputs_changed_are_sent_to_spark(both, tmp_path):
+    _, spark, _, _ = both
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(spark, path)
+    first = refresh_rolling(path, workers=2)  # the local pool fills the cache
+    append_days(path, "alpha", 3)
+    again = refresh_rolling(path, engine=SPARK)
+    assert len(first.fitted) == 4
+    assert [item.label for item in again.fitted] == ["gmv / alpha"]
+    assert all(item.outcome is Outcome.SKIPPED for item in again.outcomes if item.team != "alpha")
+
+
+def test_a_master_spark_cannot_reach_is_a_plain_error_and_writes_nothing(both, tmp_path):
+    _, spark, _, _ = both
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(spark, path)
+    before = runs(path)
+    with pytest.raises(SparkUnavailable, match="not-a-master"):
+        refresh_rolling(path, engine=SparkEngine("not-a-master"))
+    assert runs(path) == before
+
+
+def runs(path) -> int:
+    with open_store(path, read_only=True) as con:
+        return con.execute("select count(*) from forecast_runs").fetchall()[0][0]
