@@ -4,10 +4,12 @@ way, and only changed series sent."""
 from __future__ import annotations
 
 import shutil
+import sys
 
 import polars as pl
 import pytest
 
+from cli import main
 from forecasting.report import Outcome
 from forecasting.runner import freeze_goal_baseline, refresh_rolling
 from forecasting.spark_engine import SparkEngine, SparkUnavailable
@@ -93,6 +95,20 @@ def test_a_master_spark_cannot_reach_is_a_plain_error_and_writes_nothing(both, t
     with pytest.raises(SparkUnavailable, match="not-a-master"):
         refresh_rolling(path, engine=SparkEngine("not-a-master"))
     assert runs(path) == before
+
+
+def test_the_command_line_says_plainly_when_spark_cannot_start(both, tmp_path, monkeypatch, capsys):
+    _, spark, _, _ = both
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(spark, path)
+    args = ["dataops", "forecast", "--store", str(path), "--engine", "spark"]
+    monkeypatch.setenv("DATAOPS_SPARK_MASTER", "not-a-master")
+    monkeypatch.setattr(sys, "argv", args)
+    with pytest.raises(SystemExit) as done:
+        main.run()
+    err = capsys.readouterr().err
+    assert done.value.code != 0 and "could not start Spark at not-a-master" in err
+    assert "Fix:" in err and "Traceback" not in err
 
 
 def runs(path) -> int:
