@@ -12,7 +12,12 @@ history), prints in one run:
 2. a rolling refresh of every series from cold, serially (one process) and in parallel
    (`--workers`, default all cores): the speed-up;
 3. the same refresh again on the unchanged store (the cache) against the cold one;
-4. the backtest table of the real public series (last 90 days held out, never seen by the
+4. the engines side by side on the standard demo (30 series, `dataops forecast` from cold in a
+   fresh process each): the local pool and Spark (`--spark-master`, default local[workers]),
+   wall and CPU time (the process and all it started: CmdStan, the JVM, Spark's Python
+   workers), CPU seconds per series, series per minute, and the largest gap between the two
+   engines' forecast totals of a series (skipped without Java or pyspark, or with --no-spark);
+5. the backtest table of the real public series (last 90 days held out, never seen by the
    settings search): the natural model's MAPE, sMAPE and interval coverage against
    seasonal-naive, and Prophet at its defaults for comparison.
 """
@@ -21,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -126,6 +133,75 @@ def copy(store: Path, scratch: Path, name: str) -> Path:
     return path
 
 
+def engine_figures(workers: int, master: str) -> None:
+    """The local pool and Spark on the same cold store, each in a fresh `dataops` process."""
+    if shutil.which("java") is None or importlib.util.find_spec("pyspark") is None:
+        print("\nengines: skipped (Spark needs Java and pyspark: pip install -e '.[spark]')")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        store = scratch / "demo.duckdb"
+        build_demo_store(store, DemoConfig(seed=7, years=3, end=END))
+        local, spark = copy(store, scratch, "local"), copy(store, scratch, "spark")
+        rows = [
+            ("local pool", *dataops_forecast(local, "--workers", str(workers))),
+            (f"spark {master}", *dataops_forecast(spark, "--engine", "spark",
+                                                  "--spark-master", master)),
+        ]  # fmt: skip
+        again, _ = dataops_forecast(local, "--workers", str(workers))
+        count = len(rolling_totals(local))
+        gap = (
+            rolling_totals(local)
+            .join(rolling_totals(spark), on=("metric", "team"), suffix="_spark")
+            .select(((pl.col("total_spark") / pl.col("total")) - 1).abs().max())
+            .item()
+        )
+    print(f"\nengines, rolling refresh of the standard demo from cold ({count} series, load "
+          f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")  # fmt: skip
+    print("                      wall s    CPU s  CPU s/series  series/min")
+    for label, wall, cpu in rows:
+        print(f"  {label:18s} {wall:7.1f} {cpu:8.1f} {cpu / count:13.2f} "
+              f"{60 * count / wall:11.1f}")  # fmt: skip
+    print(f"  largest gap between the engines' 90-day totals of a series: {gap:.3%}")
+    cold = rows[0][1]
+    print(
+        f"  local again on the unchanged store: {again:.2f} s ({cold / again:.0f}x faster "
+        "than cold, start-up of the process included)"
+    )
+
+
+def dataops_forecast(store: Path, *args: str) -> tuple[float, float]:
+    """Wall and CPU seconds of `dataops forecast --store STORE ARGS` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.main", "forecast", "--store", str(store), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(f"dataops forecast {' '.join(args)} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def rolling_totals(store: Path) -> pl.DataFrame:
+    """Each series' rolling forecast summed over the days after its data."""
+    with open_store(store, read_only=True) as con:
+        return con.sql(
+            """
+            select r.metric, r.team, sum(f.yhat) as total
+            from forecast_runs r join forecasts f using (run)
+            where r.purpose = 'rolling' and r.status = 'ok'
+              and f.day > (select max(day) from observations o
+                           where o.metric = r.metric and o.team = r.team)
+            group by r.metric, r.team
+            """
+        ).pl()
+
+
 def prophet_defaults(frame: pl.DataFrame, horizon: int, country: str) -> tuple[float, float]:
     """MAPE and sMAPE of Prophet at its defaults (with its own country holidays)."""
     from prophet import Prophet
@@ -166,11 +242,17 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=2)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-real", action="store_true", help="skip the real-series table")
+    parser.add_argument("--no-demo", action="store_true", help="skip the runner figures")
+    parser.add_argument("--no-spark", action="store_true", help="skip the engine comparison")
+    parser.add_argument("--spark-master", help="default: local[--workers]")
     args = parser.parse_args()
     silence_fitting_logs()
     import prophet  # noqa: F401 - warm: neither side of the comparison pays the import
 
-    demo_figures(args.teams, args.workers)
+    if not args.no_demo:
+        demo_figures(args.teams, args.workers)
+    if not args.no_spark:
+        engine_figures(args.workers, args.spark_master or f"local[{args.workers}]")
     if not args.no_real and REAL_DATA.is_dir():
         real_table()
 
