@@ -3,19 +3,26 @@ way, and only changed series sent."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from cli import main
+from forecasting.jobs import run_job
 from forecasting.report import Outcome
 from forecasting.runner import freeze_goal_baseline, refresh_rolling
 from forecasting.spark_engine import SparkEngine, SparkUnavailable
 from metrics.forecasts import reads as fs
 from metrics.store.connection import open_store
 from tests.forecasting.factories import GOAL, append_days, build_store, shared_build
+from tests.forecasting.test_pool import short_job
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[test]')")
 if shutil.which("java") is None:
@@ -26,6 +33,62 @@ if shutil.which("java") is None:
 
 pytestmark = pytest.mark.slow
 SPARK = SparkEngine("local[2]")
+CONNECT_START_SECONDS = 300  # a JVM and a Spark session on a busy two-core machine
+
+
+@pytest.fixture(scope="module")
+def connect_master(tmp_path_factory):
+    """A real Spark Connect server (pyspark's own jars, local[2]) on a free port: its sc:// URL."""
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path_factory.mktemp("connect") / "server.log"
+    env = {**os.environ, "SPARK_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
+    command = [
+        str(home / "bin" / "spark-submit"),
+        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--master", "local[2]",
+        "--conf", f"spark.connect.grpc.binding.port={port}",
+        "--conf", "spark.ui.enabled=false",
+        "spark-internal",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, server, log)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _wait_for_port(port: int, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + CONNECT_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the Spark Connect server stopped: {log.read_text()[-2000:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(1)
+    pytest.fail(f"no Spark Connect server on port {port} after {CONNECT_START_SECONDS} s")
+
+
+@pytest.mark.parametrize("where", ["local[2]", "connect"])
+def test_each_series_comes_back_in_job_order_with_its_own_failure(where, request):
+    """Series that cannot be fitted fail fast inside the worker: the round trip without Prophet."""
+    master = request.getfixturevalue("connect_master") if where == "connect" else where
+    jobs = [(short_job(team), f"hash-{team}") for team in ("c", "a", "b")]
+    calls = []
+    results = SparkEngine(master).run_jobs(jobs, run_job, progress=lambda *a: calls.append(a))
+    assert [(r.team, r.input_hash) for r in results] == [("c", "hash-c"), ("a", "hash-a"),
+                                                          ("b", "hash-b")]  # fmt: skip
+    assert all(r.error == "ValueError: only 5 observed days; a fit needs at least 14"
+               for r in results)  # fmt: skip
+    assert sorted(done for done, _, _ in calls) == [1, 2, 3]
 
 
 def _local_then_spark(path):
