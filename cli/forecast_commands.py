@@ -68,7 +68,8 @@ def forecast_command(
         typer.Option(
             "--spark-master",
             help="With --engine spark: local[N], spark://host:port or sc://host:port "
-            "(Spark Connect). Default: $DATAOPS_SPARK_MASTER, else local[*].",
+            "(Spark Connect). Default: $DATAOPS_SPARK_MASTER, else spark-submit's --master, "
+            "else local[*].",
         ),
     ] = None,
     store: StoreOption = STORE_DEFAULT,

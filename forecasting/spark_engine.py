@@ -30,7 +30,7 @@ from forecasting.report import Progress, noop_progress
 from metrics.store.errors import DataopsError
 
 MASTER_ENV = "DATAOPS_SPARK_MASTER"
-DEFAULT_MASTER = "local[*]"
+UNSET = "the master of spark-submit (or $SPARK_REMOTE), else local[*]"
 RESULT_SCHEMA = "position long, metric string, team string, result binary"
 # Every series one task: a fit takes seconds, so scheduling costs nothing next to it, and
 # adaptive execution must not merge the tiny shuffle partitions into one (that ran every series
@@ -47,14 +47,19 @@ class SparkUnavailable(DataopsError):
 
 @dataclass(frozen=True)
 class SparkEngine:
-    """Where to fit: a Spark master URL (`local[N]`, `spark://...` or `sc://...`)."""
+    """Where to fit: a Spark master URL (`local[N]`, `spark://...` or `sc://...`). None leaves
+    it to Spark: the `--master` of spark-submit when run under it, else local[*]."""
 
-    master: str = DEFAULT_MASTER
+    master: str | None = None
 
     @classmethod
     def from_option(cls, master: str | None) -> SparkEngine:
-        """--spark-master, else $DATAOPS_SPARK_MASTER, else local[*]."""
-        return cls(master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER)
+        """--spark-master, else $DATAOPS_SPARK_MASTER, else Spark's own choice."""
+        return cls(master or os.environ.get(MASTER_ENV) or None)
+
+    @property
+    def where(self) -> str:
+        return self.master or UNSET
 
     def run_jobs(
         self,
@@ -75,7 +80,7 @@ class SparkEngine:
                 table = _fit_on_spark(spark, jobs, fit)
             except Exception as error:
                 raise SparkUnavailable(
-                    f"the Spark job on {self.master} failed: {_first_line(error)}. Nothing was "
+                    f"the Spark job on {self.where} failed: {_first_line(error)}. Nothing was "
                     "written. Fix: check the master URL and that its executors have this "
                     "project installed (docs/scaling.md)"
                 ) from error
@@ -90,23 +95,30 @@ class SparkEngine:
             progress(len(results), len(jobs), f"{job.metric} / {job.team}")
         return [results[position] for position in range(len(jobs))]
 
+    @property
+    def connect(self) -> bool:
+        """Spark Connect: a remote session, no JVM here."""
+        return (self.master or os.environ.get("SPARK_REMOTE") or "").startswith("sc://")
+
     def _session(self, partitions: int):
-        _check_java(self.master)
+        if not self.connect:
+            _check_java()
         # Executors of a local master are this machine's: run them in this Python (the venv with
         # Prophet), not whatever `python3` is first on PATH.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         from pyspark.sql import SparkSession  # here: pyspark takes a second to import
 
         builder = SparkSession.builder.appName("dataops forecast")
-        if self.master.startswith("sc://"):
-            builder = builder.remote(self.master)
+        if self.connect:
+            builder = builder.remote(self.master) if self.master else builder
         else:
-            builder = builder.master(self.master).config("spark.ui.showConsoleProgress", "false")
+            builder = builder.config("spark.ui.showConsoleProgress", "false")
+            builder = builder.master(self.master) if self.master else builder
         try:
             spark = builder.getOrCreate()
         except Exception as error:
             raise SparkUnavailable(
-                f"could not start Spark at {self.master}: {_first_line(error)}. Fix: check the "
+                f"could not start Spark at {self.where}: {_first_line(error)}. Fix: check the "
                 f"URL (local[N], spark://host:port or sc://host:port) and that Java 17+ is "
                 "installed"
             ) from error
@@ -173,10 +185,8 @@ def _quiet_pandas_version_warning() -> None:
     )
 
 
-def _check_java(master: str) -> None:
-    """A local or standalone master starts a JVM here; Spark Connect does not need one."""
-    if master.startswith("sc://"):
-        return
+def _check_java() -> None:
+    """A local or standalone master starts a JVM here (Spark Connect does not)."""
     if shutil.which("java") or os.environ.get("JAVA_HOME"):
         return
     raise SparkUnavailable(
