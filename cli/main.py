@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Hold out the last --horizon days of a daily series, fit on the rest, and compare the "
         "natural model with seasonal-naive (MAPE, sMAPE, and the model's interval coverage).",
     ),
+    "calibration": (
+        "calibration_command",
+        "Per series of the goal's frozen baseline: the 80% interval's half-width (share of the "
+        "period's natural total)",
+    ),
     "goal": ("plan_commands", "Agree a goal and split it into monthly targets."),
     "phase": ("phase_commands", "Phases, main tasks and each team's share of the gap."),
     "checkin": ("checkin_commands", "Teams report status and problems."),

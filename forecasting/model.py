@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -100,10 +101,16 @@ class Fitted:
         point = self.model.predict(self.future(days))
         parts = _components(point, self.settings)
         frame = pl.DataFrame({"day": days, "yhat": self.back(point["yhat"].to_numpy()), **parts})
+        return self.bend(frame, trend)
+
+    def bend(self, frame: pl.DataFrame, trend: Trend) -> pl.DataFrame:
+        """A LINEAR `predict` frame with its trend after the training as `trend` says: the
+        candidates of a backtest share one prediction per fit."""
         if trend is Trend.LINEAR:
             return frame
-        return _bend(frame, self.last_day, self._edge(), trend, additive=self._additive())
+        return _bend(frame, self.last_day, self._edge, trend, additive=self._additive())
 
+    @functools.cached_property
     def _edge(self) -> tuple[float, float]:
         """The trend's level on the last training day and its change over the next day."""
         days = date_range(self.last_day, self.last_day + dt.timedelta(days=1))

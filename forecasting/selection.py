@@ -160,13 +160,14 @@ def choose(
         train = history.filter(pl.col("day") < start)
         window = history.filter(pl.col("day").is_between(start, end))
         fits = [fit(train, calendar, settings) for settings in families]
-        runs.append((start, _observed(train), window, fits))
+        linear = [fitted.predict(window["day"]) for fitted in fits]
+        runs.append((start, _observed(train), window, list(zip(fits, linear, strict=True))))
     scores: dict[str, list[float]] = {c.name: [] for c in CANDIDATES}
     frames: dict[str, list[pl.DataFrame]] = {c.name: [] for c in CANDIDATES}
     for _, _, window, fits in runs:
         for candidate in CANDIDATES:
             predicted = _average(
-                [fits[i].predict(window["day"], candidate.trend) for i in candidate.families]
+                [fits[i][0].bend(fits[i][1], candidate.trend) for i in candidate.families]
             )
             frame = window.select("day", "y").with_columns(yhat=predicted["yhat"])
             frames[candidate.name].append(frame)
