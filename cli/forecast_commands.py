@@ -56,7 +56,8 @@ def forecast_command(
         typer.Option("--rebaseline", help="Refit a frozen baseline; the old runs are kept."),
     ] = False,
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Processes to fit in (default: all).")
+        int | None,
+        typer.Option("--workers", min=1, help="Processes to fit in (default: all; local engine)."),
     ] = None,
     country: CountryOption = None,
     engine: Annotated[
