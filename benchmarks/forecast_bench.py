@@ -151,19 +151,19 @@ def engine_figures(workers: int, master: str) -> None:
                                                   "--spark-master", master)),
         ]  # fmt: skip
         again, _ = dataops_forecast(local, "--workers", str(workers))
-        count = len(rolling_totals(local))
-        gap = (
-            rolling_totals(local)
-            .join(rolling_totals(spark), on=("metric", "team"), suffix="_spark")
-            .select(((pl.col("total_spark") / pl.col("total")) - 1).abs().max())
-            .item()
+        both = rolling_totals(local).join(
+            rolling_totals(spark), on=("metric", "team"), suffix="_spark"
         )
+        count = both.height
+        gap = both.select(((pl.col("total_spark") / pl.col("total")) - 1).abs().max()).item()
+        fits = (both["fit"].mean(), both["fit_spark"].mean())
     print(f"\nengines, rolling refresh of the standard demo from cold ({count} series, load "
           f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")  # fmt: skip
-    print("                      wall s    CPU s  CPU s/series  series/min")
-    for label, wall, cpu in rows:
+    print("                      wall s    CPU s  CPU s/series  series/min  fit s/series")
+    for (label, wall, cpu), fit in zip(rows, fits, strict=True):
         print(f"  {label:18s} {wall:7.1f} {cpu:8.1f} {cpu / count:13.2f} "
-              f"{60 * count / wall:11.1f}")  # fmt: skip
+              f"{60 * count / wall:11.1f} {fit:13.2f}")  # fmt: skip
+    print("  (fit s/series: wall time of the per-series function inside its worker)")
     print(f"  largest gap between the engines' 90-day totals of a series: {gap:.3%}")
     cold = rows[0][1]
     print(
@@ -214,11 +214,12 @@ def _reap_orphans(timeout: float = 60.0) -> None:
 
 
 def rolling_totals(store: Path) -> pl.DataFrame:
-    """Each series' rolling forecast summed over the days after its data."""
+    """Each series' rolling forecast summed over the days after its data, and the seconds its
+    fit took inside the worker."""
     with open_store(store, read_only=True) as con:
         return con.sql(
             """
-            select r.metric, r.team, sum(f.yhat) as total
+            select r.metric, r.team, sum(f.yhat) as total, any_value(r.fit_seconds) as fit
             from forecast_runs r join forecasts f using (run)
             where r.purpose = 'rolling' and r.status = 'ok'
               and f.day > (select max(day) from observations o
