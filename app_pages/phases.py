@@ -22,9 +22,11 @@ from metrics.store.errors import DataopsError, Problem, problems_frame
 from ui import phases_view as view
 from ui.context import current_goal, require_goal
 from ui.formatting import format_share, format_value
-from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
+from ui.goals_view import month_labels, number_format
+from ui.plan_session import author_input, finish, show_flash
 from ui.store_access import read, write
 from ui.widgets import download_csv, table
+from ui.words import CONTROLS, say
 
 CONFIRM = "phases-confirm"
 
@@ -34,14 +36,14 @@ def attempt(action, *args) -> tuple[bool, object]:
     try:
         return True, write(action, *args)
     except DataopsError as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {say(error)}")
         return False, None
 
 
 def show_problems(problems: list[Problem], what: str) -> None:
     if problems:
         st.error(f"{len(problems)} problem(s) in the {what}; fix them before saving:")
-        table(problems_frame(problems), name=f"{what}_problems")
+        table(problems_frame(problems, CONTROLS), name=f"{what}_problems")
 
 
 def phases_section(goal_id: str, months, author: str) -> list[str]:
@@ -136,7 +138,7 @@ def team_targets_section(goal_id: str, metric: Metric) -> None:
     if targets.is_empty():
         st.info(
             "Team targets appear once the goal has monthly targets, phases, assignments and a "
-            f"frozen natural baseline (see the Goals page, or `dataops forecast --goal {goal_id}`)."
+            "frozen natural baseline (fit it on the Goals page)."
         )
         st.page_link("app_pages/goals.py", label="Goals", icon=":material/flag:")
         return
@@ -204,7 +206,7 @@ goal_id = current_goal()
 try:
     goal = read(load_goal, goal_id)
 except DataopsError as error:
-    st.error(str(error))
+    st.error(say(error))
     st.stop()
 metric = read(load_metrics)[goal.metric]
 author = author_input("phases")

@@ -21,6 +21,7 @@ from ui.overview_view import INTERVAL_HELP, STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
 from ui.widgets import download_csv, table
+from ui.words import say
 
 TEAM_KEY, LAST_TEAM_KEY = "team_review-team", "team_review-last-team"
 FORM_FIELDS = ("author", "status", "notes", "problems", "next_actions")
@@ -213,7 +214,7 @@ def save(goal_id: str, team: str) -> None:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return
     except DataopsError as error:  # the store busy or gone: say so, keep what was typed
-        st.session_state[REFUSED_KEY] = str(error)
+        st.session_state[REFUSED_KEY] = say(error)
         return
     st.session_state[SAVED_KEY] = f"Check-in saved for {team} by {values['author'].strip()}."
     for name in FORM_FIELDS:
@@ -230,7 +231,7 @@ label = view.team_label(teams, team)
 try:
     report = read(build_report, goal_id, as_of)
 except DataopsError as error:
-    st.error(f"The contribution can't be measured yet: {error}")
+    st.error(f"The contribution can't be measured yet: {say(error)}")
     report = None
 if report is not None:
     catalogue = read(load_metrics)

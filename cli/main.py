@@ -121,7 +121,9 @@ def run() -> None:
         from metrics.store.errors import DataopsError  # here: the store layer imports Polars
 
         if isinstance(error, DataopsError):
-            _say(f"error: {error}")
+            from cli.words import FLAGS
+
+            _say(f"error: {error.say(FLAGS)}")
             sys.exit(error.exit_code)
         if os.environ.get("DATAOPS_DEBUG"):
             raise

@@ -8,6 +8,7 @@ from metrics.store.connection import store_version
 from metrics.store.errors import DataopsError
 from ui.context import sidebar_context
 from ui.store_access import prepare_store, store_path
+from ui.words import say
 
 
 def sidebar() -> bool:
@@ -17,15 +18,14 @@ def sidebar() -> bool:
         st.caption(f"Store: `{path}`")
         if not path.exists():
             st.error(
-                f"No store at `{path}`. Build the demo company with "
-                f"`dataops demo --store {path}` (or `make run`), or import your data with "
-                "`dataops import`."
+                f"No store at `{path}`. Start the app with `make run`, which builds the demo "
+                "company on first start, or set DATAOPS_STORE to the store file you use."
             )
             return False
         try:
             prepare_store(str(path), store_version(path))
         except DataopsError as error:
-            st.error(str(error))
+            st.error(say(error))
             return False
         sidebar_context()
     return True

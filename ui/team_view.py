@@ -19,6 +19,7 @@ from metrics.store.errors import ValidationFailed
 from ui.formatting import format_value
 from ui.overview_view import status_text
 from ui.store_access import write
+from ui.words import words
 
 
 def team_ids(teams: Mapping[str, Team]) -> list[str]:
@@ -177,7 +178,8 @@ class CheckinDraft:
 
 def refusal_text(error: ValidationFailed) -> str:
     """The domain's reasons a check-in was refused, one Markdown bullet each."""
-    return "\n".join(f"- **{p.column}** {p.message}. Fix: {p.fix}." for p in error.problems)
+    said = (f"- **{p.column}** {words(p.message)}. Fix: {words(p.fix)}." for p in error.problems)
+    return "\n".join(said)
 
 
 def save_checkin(draft: CheckinDraft) -> str:
