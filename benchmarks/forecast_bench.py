@@ -12,7 +12,12 @@ history), prints in one run:
 2. a rolling refresh of every series from cold, serially (one process) and in parallel
    (`--workers`, default all cores): the speed-up;
 3. the same refresh again on the unchanged store (the cache) against the cold one;
-4. the backtest table of the real public series (last 90 days held out, never seen by the
+4. the engines side by side on the standard demo (30 series, `dataops forecast` from cold in a
+   fresh process each): the local pool and Spark (`--spark-master`, default local[workers]),
+   wall and CPU time (the process and all it started: CmdStan, the JVM, Spark's Python
+   workers), CPU seconds per series, series per minute, and the largest gap between the two
+   engines' forecast totals of a series (skipped without Java or pyspark, or with --no-spark);
+5. the backtest table of the real public series (last 90 days held out, never seen by the
    settings search): the natural model's MAPE, sMAPE and interval coverage against
    seasonal-naive, and Prophet at its defaults for comparison.
 """
@@ -20,11 +25,15 @@ history), prints in one run:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import datetime as dt
+import importlib.util
 import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -126,6 +135,100 @@ def copy(store: Path, scratch: Path, name: str) -> Path:
     return path
 
 
+def engine_figures(workers: int, master: str) -> None:
+    """The local pool and Spark on the same cold store, each in a fresh `dataops` process."""
+    if shutil.which("java") is None or importlib.util.find_spec("pyspark") is None:
+        print("\nengines: skipped (Spark needs Java and pyspark: pip install -e '.[spark]')")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        store = scratch / "demo.duckdb"
+        build_demo_store(store, DemoConfig(seed=7, years=3, end=END))
+        local, spark = copy(store, scratch, "local"), copy(store, scratch, "spark")
+        rows = [
+            ("local pool", *dataops_forecast(local, "--workers", str(workers))),
+            (f"spark {master}", *dataops_forecast(spark, "--engine", "spark",
+                                                  "--spark-master", master)),
+        ]  # fmt: skip
+        again, _ = dataops_forecast(local, "--workers", str(workers))
+        both = rolling_totals(local).join(
+            rolling_totals(spark), on=("metric", "team"), suffix="_spark"
+        )
+        count = both.height
+        gap = both.select(((pl.col("total_spark") / pl.col("total")) - 1).abs().max()).item()
+        fits = (both["fit"].mean(), both["fit_spark"].mean())
+    print(f"\nengines, rolling refresh of the standard demo from cold ({count} series, load "
+          f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")  # fmt: skip
+    print("                      wall s    CPU s  CPU s/series  series/min  fit s/series")
+    for (label, wall, cpu), fit in zip(rows, fits, strict=True):
+        print(f"  {label:18s} {wall:7.1f} {cpu:8.1f} {cpu / count:13.2f} "
+              f"{60 * count / wall:11.1f} {fit:13.2f}")  # fmt: skip
+    print("  (fit s/series: wall time of the per-series function inside its worker)")
+    print(f"  largest gap between the engines' 90-day totals of a series: {gap:.3%}")
+    cold = rows[0][1]
+    print(
+        f"  local again on the unchanged store: {again:.2f} s ({cold / again:.0f}x faster "
+        "than cold, start-up of the process included)"
+    )
+
+
+def dataops_forecast(store: Path, *args: str) -> tuple[float, float]:
+    """Wall and CPU seconds of `dataops forecast --store STORE ARGS` in a fresh process.
+
+    CPU counts every process it started: this one becomes their subreaper, so the pool's
+    forkserver and Spark's JVM, which outlive the command and would otherwise be reaped by init,
+    are reaped here and their CPU (with their workers' and CmdStan's) lands in our children's."""
+    _become_subreaper()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.main", "forecast", "--store", str(store), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(f"dataops forecast {' '.join(args)} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    wall = time.perf_counter() - started
+    _reap_orphans()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def _become_subreaper() -> None:
+    """prctl(PR_SET_CHILD_SUBREAPER) on Linux; elsewhere CPU misses the orphaned processes."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+
+
+def _reap_orphans(timeout: float = 60.0) -> None:
+    """Wait (at most `timeout` s) for the processes the command left behind to finish."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.2)
+
+
+def rolling_totals(store: Path) -> pl.DataFrame:
+    """Each series' rolling forecast summed over the days after its data, and the seconds its
+    fit took inside the worker."""
+    with open_store(store, read_only=True) as con:
+        return con.sql(
+            """
+            select r.metric, r.team, sum(f.yhat) as total, any_value(r.fit_seconds) as fit
+            from forecast_runs r join forecasts f using (run)
+            where r.purpose = 'rolling' and r.status = 'ok'
+              and f.day > (select max(day) from observations o
+                           where o.metric = r.metric and o.team = r.team)
+            group by r.metric, r.team
+            """
+        ).pl()
+
+
 def prophet_defaults(frame: pl.DataFrame, horizon: int, country: str) -> tuple[float, float]:
     """MAPE and sMAPE of Prophet at its defaults (with its own country holidays)."""
     from prophet import Prophet
@@ -166,11 +269,17 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=2)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-real", action="store_true", help="skip the real-series table")
+    parser.add_argument("--no-demo", action="store_true", help="skip the runner figures")
+    parser.add_argument("--no-spark", action="store_true", help="skip the engine comparison")
+    parser.add_argument("--spark-master", help="default: local[--workers]")
     args = parser.parse_args()
     silence_fitting_logs()
     import prophet  # noqa: F401 - warm: neither side of the comparison pays the import
 
-    demo_figures(args.teams, args.workers)
+    if not args.no_demo:
+        demo_figures(args.teams, args.workers)
+    if not args.no_spark:
+        engine_figures(args.workers, args.spark_master or f"local[{args.workers}]")
     if not args.no_real and REAL_DATA.is_dir():
         real_table()
 

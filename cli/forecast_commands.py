@@ -25,6 +25,11 @@ CountryOption = Annotated[
 ]
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
+
+
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -49,9 +54,23 @@ def forecast_command(
         typer.Option("--rebaseline", help="Refit a frozen baseline; the old runs are kept."),
     ] = False,
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Processes to fit in (default: all).")
+        int | None,
+        typer.Option("--workers", min=1, help="Processes to fit in (default: all; local engine)."),
     ] = None,
     country: CountryOption = None,
+    engine: Annotated[
+        Engine,
+        typer.Option("--engine", help="Fit in local processes, or on Spark (see docs/scaling.md)."),
+    ] = Engine.LOCAL,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: local[N], spark://host:port or sc://host:port "
+            "(Spark Connect). Default: $DATAOPS_SPARK_MASTER, else spark-submit's --master, "
+            "else local[*].",
+        ),
+    ] = None,
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Fit natural growth: a goal's frozen baseline, or every series' forecast 90 days ahead.
@@ -66,7 +85,7 @@ def forecast_command(
             f"no store at {store}. Fix: build one with `dataops demo --store {store}` or "
             f"import your data with `dataops import ... --store {store}`"
         )
-    options = {"workers": workers, "country": country}
+    options = {"workers": workers, "country": country, "engine": _engine(engine, spark_master)}
     with progress_bar(f"fitting {'goal ' + goal if goal else 'rolling forecasts'}") as progress:
         if goal is None:
             report, split = refit_forecasts(store, progress=progress, **options), None
@@ -90,6 +109,17 @@ def forecast_command(
             f"{len(report.failed)} series could not be fitted (listed above); the others were "
             "written. Fix: give those series more history before the period, or check their data"
         )
+
+
+def _engine(engine: Engine, master: str | None):
+    """None for the local pool; a Spark engine (imported only then) for --engine spark."""
+    if engine is Engine.LOCAL:
+        if master:
+            raise DataopsError("--spark-master needs --engine spark. Fix: add --engine spark")
+        return None
+    from forecasting.spark_engine import SparkEngine
+
+    return SparkEngine.from_option(master)
 
 
 def backtest_command(

@@ -14,10 +14,11 @@ import polars as pl
 
 from forecasting import writes
 from forecasting.inputs import StoreInputs, read_inputs, series_job
-from forecasting.jobs import Purpose, SeriesJob, SeriesResult
+from forecasting.jobs import Purpose, SeriesJob, SeriesResult, run_job
 from forecasting.model import date_range
 from forecasting.pool import run_jobs
 from forecasting.report import Outcome, Progress, RunReport, SeriesOutcome
+from forecasting.spark_engine import SparkEngine
 from metrics.forecasts import reads as fs
 from metrics.store.connection import open_store, transaction
 
@@ -30,6 +31,7 @@ def freeze_goal_baseline(
     workers: int | None = None,
     country: str | None = None,
     progress: Progress | None = None,
+    engine: SparkEngine | None = None,
 ) -> RunReport:
     """Fit and freeze the natural baseline of every series `goal` needs, on data before its
     start, over its period. A frozen series is kept unless `rebaseline`, which supersedes the
@@ -43,7 +45,7 @@ def freeze_goal_baseline(
         hashed = _goal_jobs(inputs, period, series, kept)
         same = fs.goal_runs_by_hash(con, [digest for _, digest in hashed])
     to_fit = [(job, digest) for job, digest in hashed if digest not in same]
-    fitted = iter(run_jobs(to_fit, workers=workers, progress=progress))
+    fitted = iter(_fit(to_fit, workers, progress, engine))
     pairs = [
         (job, SeriesResult(job.metric, job.team, digest, 0.0, same_as=same[digest]))
         if digest in same
@@ -109,6 +111,7 @@ def refresh_rolling(
     workers: int | None = None,
     country: str | None = None,
     progress: Progress | None = None,
+    engine: SparkEngine | None = None,
 ) -> RunReport:
     """Refresh the forecast ahead of every stored series, refitting only the series whose
     inputs (data, masked days, calendar, country or settings policy) changed."""
@@ -128,7 +131,7 @@ def refresh_rolling(
         for metric, team in series
     ]
     cached, todo = _split_cached(inputs, jobs)
-    results = run_jobs(todo, workers=workers, progress=progress)
+    results = _fit(todo, workers, progress, engine)
     pairs = [(job, result) for (job, _), result in zip(todo, results, strict=True)]
     with open_store(store_path) as con, transaction(con):
         written = writes.write_rolling_results(con, pairs)
@@ -156,3 +159,15 @@ def _split_cached(
             reason = f"inputs unchanged since run {run}"
             cached.append(SeriesOutcome(job.metric, job.team, Outcome.SKIPPED, reason, run))
     return cached, todo
+
+
+def _fit(
+    jobs: list[tuple[SeriesJob, str]],
+    workers: int | None,
+    progress: Progress | None,
+    engine: SparkEngine | None,
+) -> list[SeriesResult]:
+    """Where the series fit: the local process pool, or Spark when an engine is given."""
+    if engine is None:
+        return run_jobs(jobs, workers=workers, progress=progress)
+    return engine.run_jobs(jobs, run_job, progress=progress)

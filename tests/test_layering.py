@@ -173,6 +173,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         (("metrics", "forecasting"), {"streamlit"}),
         (("metrics", "ui", "app_pages", "cli"), {"prophet", "pandas", "cmdstanpy"}),
         (("app_pages",), {"duckdb"}),
+        (("metrics", "ui", "app_pages", "cli", "workflows"), {"pyspark"}),
     ],
 )
 def test_packages_do_not_import_what_their_layer_forbids(folders, forbidden):

@@ -14,6 +14,7 @@ from workflows.progress import Progress, fits, quiet
 
 if TYPE_CHECKING:
     from forecasting.report import RunReport
+    from forecasting.spark_engine import SparkEngine
 
 BASELINE_STAGE = "fitting the natural baseline"
 FORECASTS_STAGE = "fitting rolling forecasts"
@@ -27,6 +28,7 @@ def freeze_baseline(
     workers: int | None = None,
     country: str | None = None,
     progress: Progress = quiet,
+    engine: SparkEngine | None = None,
 ) -> RunReport:
     """Fit and freeze the natural baseline of every series `goal_id` needs (a frozen series is
     kept unless `rebaseline`, which keeps the old runs for audit)."""
@@ -39,6 +41,7 @@ def freeze_baseline(
         workers=workers,
         country=country,
         progress=fits(progress, BASELINE_STAGE),
+        engine=engine,
     )
 
 
@@ -48,10 +51,15 @@ def refit_forecasts(
     workers: int | None = None,
     country: str | None = None,
     progress: Progress = quiet,
+    engine: SparkEngine | None = None,
 ) -> RunReport:
     """Refit the rolling forecast of every series whose inputs changed since its run."""
     from forecasting.runner import refresh_rolling  # here: Prophet is slow to import
 
     return refresh_rolling(
-        store, workers=workers, country=country, progress=fits(progress, FORECASTS_STAGE)
+        store,
+        workers=workers,
+        country=country,
+        progress=fits(progress, FORECASTS_STAGE),
+        engine=engine,
     )

@@ -33,6 +33,7 @@ from workflows.progress import Progress, quiet
 
 if TYPE_CHECKING:
     from forecasting.report import RunReport
+    from forecasting.spark_engine import SparkEngine
 
 
 class GoalState(StrEnum):
@@ -105,10 +106,17 @@ def fit_and_split(
     workers: int | None = None,
     country: str | None = None,
     progress: Progress = quiet,
+    engine: SparkEngine | None = None,
 ) -> GoalOutcome:
     """Freeze the goal's natural baseline, then split a goal that waits for it into months."""
     report = freeze_baseline(
-        store, goal_id, rebaseline=rebaseline, workers=workers, country=country, progress=progress
+        store,
+        goal_id,
+        rebaseline=rebaseline,
+        workers=workers,
+        country=country,
+        progress=progress,
+        engine=engine,
     )
     with open_store(store) as con:
         if not monthly_targets(con, goal_id).is_empty():

@@ -23,8 +23,6 @@ def store(tmp_path) -> Path:
 
 @pytest.fixture
 def dataops(monkeypatch, capsys, store):
-    main._register_commands()
-    monkeypatch.setattr(main, "_register_commands", lambda: None)
     monkeypatch.setenv("USER", "operator")
 
     def run(*args: str) -> tuple[int, str, str]:

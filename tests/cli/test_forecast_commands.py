@@ -80,6 +80,8 @@ def test_bad_backtest_input_is_refused_with_a_fix(
         (("--rebaseline",), "--rebaseline needs --goal"),
         (("--goal", "nope"), "no goal 'nope' in the store (goals: g)"),
         (("--country", "XX"), "country code 'XX'"),
+        (("--spark-master", "local[2]"), "--spark-master needs --engine spark"),
+        (("--engine", "yarn"), "'yarn' is not one of 'local', 'spark'"),
     ],
 )
 def test_forecast_refusals(tmp_path, capsys, monkeypatch, args, expected):

@@ -46,16 +46,9 @@ def store(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def commands():
-    """Register the command groups once: `main.run` registers them again on every call."""
-    main._register_commands()
-
-
 @pytest.fixture
-def dataops(monkeypatch, capsys, store, commands):
+def dataops(monkeypatch, capsys, store):
     """Run the console script in-process: returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(main, "_register_commands", lambda: None)
 
     def run(*args: str) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["dataops", *args, "--store", str(store)])
