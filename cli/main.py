@@ -60,7 +60,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "checkin": ("checkin_commands", "Teams report status and problems."),
     "access": (
         "access_commands",
-        "Who may do what:",
+        "Who may do what: roles kept in the store.",
     ),
     "sync": (
         "source_commands",
@@ -69,7 +69,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "refresh": (
         "source_commands",
-        "Sync every source and refit the forecasts of what changed;",
+        "Sync every source and refit the forecasts of what changed; cron-safe (one at a time).",
     ),
     "source": (
         "source_commands",
@@ -77,7 +77,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "digest": (
         "digest_command",
-        "The goal's digest:",
+        "The goal's digest: headline, each team's uplift, status and what changed since the last "
+        "digest sent, cooperation flags, late data, and a link to each team's page.",
     ),
     "alerts": (
         "digest_command",
