@@ -9,9 +9,17 @@ import polars as pl
 
 
 class DataopsError(Exception):
-    """An error meant for the user, not a bug. `exit_code` is what the CLI exits with."""
+    """An error meant for the user, not a bug. `exit_code` is what the CLI exits with.
+
+    `public` is the same message without server details (file paths, other processes' command
+    lines), for app visitors who are not owners; errors that carry such details set it.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, public: str | None = None):
+        super().__init__(message)
+        self.public = message if public is None else public
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,18 @@ class StoreBusy(DataopsError):
 
 class StoreMissing(DataopsError):
     exit_code = 4
+
+
+class StoreUnreadable(DataopsError):
+    """The store file is not a DuckDB store, is damaged, is a folder, or cannot be written."""
+
+    exit_code = 5
+
+
+class InputTooLarge(DataopsError):
+    """A file over the input limits, refused before it is read whole or parsed."""
+
+    exit_code = 2
 
 
 def problems_frame(problems: Iterable[Problem]) -> pl.DataFrame:
