@@ -15,6 +15,7 @@ from rich.table import Table
 
 from metrics.store.connection import DEFAULT_STORE
 from metrics.store.errors import DataopsError
+from metrics.store.input_limits import read_bounded
 
 StoreOption = Annotated[
     Path,
@@ -66,12 +67,8 @@ def who(by: str | None) -> str:
 
 
 def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DataopsError(f"no file at {path}. Fix: check the path") from None
-    except IsADirectoryError:
-        raise DataopsError(f"{path} is a folder. Fix: name the CSV file inside it") from None
+    """A user's input file, read within the input limits (metrics.store.input_limits)."""
+    return read_bounded(path)
 
 
 def check_format(format: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.importing import ImportKind, import_files
+from metrics.importing import ImportKind, import_files, parse_files
 from metrics.store.errors import ValidationFailed, problems_frame
 from ui.store_access import write
 
@@ -30,8 +30,9 @@ def guess_kind(file_name: str) -> ImportKind | None:
 
 
 def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> UploadOutcome:
+    parsed = parse_files(files)  # the costly part, before the store's lock is taken
     try:
-        report = write(import_files, files, replace=replace)
+        report = write(import_files, parsed, replace=replace)
     except ValidationFailed as refused:
         return UploadOutcome(
             summary="nothing",
