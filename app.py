@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.layout import sidebar
+from ui import viewer_is_owner
+from ui.layout import run_page, sidebar
 
 st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/flag:", layout="wide")
 
@@ -53,5 +54,6 @@ navigation = st.navigation(
         ],
     }
 )
-if sidebar():
-    navigation.run()
+show_server_details = viewer_is_owner()
+if sidebar(show_server_details=show_server_details):
+    run_page(navigation, show_server_details=show_server_details)

@@ -8,8 +8,6 @@ from check-ins goes through `md_cell`, so a `|` or a line break never breaks a t
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import polars as pl
 
@@ -30,6 +28,7 @@ from ui.overview_view import (
     team_link,
     value_text,
 )
+from ui.text import md_code, md_text
 
 LEVEL_ORDER = {"team": 0, "department": 1, "company": 2}
 ROLLUP_COLUMNS = (
@@ -139,8 +138,7 @@ def md_cell(text: object) -> str:
     if text is None:
         return ""
     safe = neutralised_name(str(text).strip())
-    escaped = re.sub(r"([\\`*\[\]<>|])", r"\\\1", safe)
-    return "<br>".join(line.strip() for line in escaped.splitlines() if line.strip())
+    return "<br>".join(md_text(line.strip()) for line in safe.splitlines() if line.strip())
 
 
 def meeting_markdown(
@@ -178,7 +176,7 @@ def _goal_section(report: ContributionReport) -> str:
         [
             f"# Review meeting: {md_cell(goal.name or goal.goal)}",
             "",
-            f"Goal `{goal.goal}` on {md_cell(report.metric.name)}, {goal.start_day} to "
+            f"Goal {md_code(goal.goal)} on {md_cell(report.metric.name)}, {goal.start_day} to "
             f"{goal.end_day}, as of {report.as_of}.",
             "",
             "## 1. Goal and pace",

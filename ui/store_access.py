@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from metrics.store.connection import open_store, store_path_from_env, store_version
+from metrics.store.errors import StoreReadOnly
 
 T = TypeVar("T")
 
@@ -47,7 +48,12 @@ def write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 @st.cache_resource(show_spinner="Preparing the store…")
-def prepare_store(path: str, version: tuple) -> None:
-    """Apply pending migrations once per store version, so read-only opens find it current."""
-    with open_store(path, create=False):
-        pass
+def prepare_store(path: str, version: tuple) -> bool:
+    """Apply pending migrations once per store version, so read-only opens find it current.
+    Returns False when the store can only be read (pages still show it; saves are refused)."""
+    try:
+        with open_store(path, create=False):
+            return True
+    except StoreReadOnly:
+        with open_store(path, read_only=True):  # raises when it cannot even be read
+            return False

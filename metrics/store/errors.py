@@ -93,6 +93,10 @@ class StoreUnreadable(DataopsError):
     exit_code = 5
 
 
+class StoreReadOnly(StoreUnreadable):
+    """The store can be read but not written by this process."""
+
+
 class InputTooLarge(DataopsError):
     """A file over the input limits, refused before it is read whole or parsed."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics.store.errors import StoreUnreadable
+from metrics.store.errors import StoreReadOnly, StoreUnreadable
 
 RESTORE = "restore it from a backup (or build a new one with `dataops demo` / `dataops import`)"
 
@@ -61,14 +61,17 @@ def unreadable(path: Path, error: Exception) -> StoreUnreadable | None:
     text = str(error)
     for marker, meaning, fix in _CAUSES:
         if marker in text:
-            return _refusal(path, meaning, fix)
+            kind = StoreReadOnly if "read-only" in meaning else StoreUnreadable
+            return _refusal(path, meaning, fix, kind)
     if isinstance(error, duckdb.Error) and any(marker in text for marker in _DAMAGE):
         return _refusal(path, "is damaged (DuckDB cannot read part of it)", RESTORE)
     return None
 
 
-def _refusal(path: Path, meaning: str, fix: str) -> StoreUnreadable:
-    return StoreUnreadable(
+def _refusal(
+    path: Path, meaning: str, fix: str, kind: type[StoreUnreadable] = StoreUnreadable
+) -> StoreUnreadable:
+    return kind(
         f"the store {path} {meaning}. Fix: {fix}",
         public=f"the store {meaning}. Fix: tell the person who runs the cockpit (owners see where "
         "the file is and what to do)",
