@@ -11,6 +11,7 @@ from metrics.store import health
 from metrics.store.export import EXPORTABLE_TABLES
 from ui.import_flow import guess_kind, run_import
 from ui.store_access import read
+from ui.text import md_code, md_text
 from ui.widgets import download_table_csv, table
 
 st.title("Data")
@@ -65,7 +66,7 @@ with import_tab:
     for upload in uploads or []:
         guess = guess_kind(upload.name)
         kind = st.selectbox(
-            f"`{upload.name}` holds",
+            f"{md_code(upload.name)} holds",
             kinds,
             index=kinds.index(guess) if guess else None,
             placeholder="Choose what this file holds",
@@ -86,7 +87,7 @@ with import_tab:
             )
             table(outcome.problems, name="import_problems")
         else:
-            st.success(f"Imported {outcome.summary}.")
+            st.success(md_text(f"Imported {outcome.summary}."))
 
 with export_tab:
     st.markdown(

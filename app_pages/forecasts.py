@@ -12,6 +12,7 @@ import streamlit as st
 from metrics.forecasts import reads as fs
 from ui import forecast_charts as charts
 from ui.store_access import read, store_path
+from ui.text import md_text
 from ui.widgets import table
 
 METRIC_KEY, TEAM_KEY = "forecasts-metric", "forecasts-team"
@@ -35,9 +36,9 @@ def refresh() -> None:
 
     report = runner.refresh_rolling(store_path(), progress=progress)
     bar.empty()
-    st.success(f"Forecasts refreshed: {report.summary()}.")
+    st.success(md_text(f"Forecasts refreshed: {report.summary()}."))
     for item in report.failed:
-        st.warning(f"{item.label} could not be fitted: {item.reason}")
+        st.warning(md_text(f"{item.label} could not be fitted: {item.reason}"))
 
 
 left, right = st.columns([3, 1])
@@ -100,7 +101,7 @@ masked.metric("Masked training days", f"{run['masked_days']:,}")
 st.caption(
     f"Run {run['run']}, fitted {run['created_at']} "
     f"on {run['train_start']} – {run['train_end']}; model: {charts.model_text(run['settings'])}; "
-    f"public holidays: {run['country'] or 'none'}. The backtest held out the last "
+    f"public holidays: {md_text(run['country'] or 'none')}. The backtest held out the last "
     f"{run['horizon'] or '—'} days and chose its settings on the days before them."
 )
 

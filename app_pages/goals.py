@@ -23,6 +23,8 @@ from ui.context import GOAL_KEY, current_goal
 from ui.formatting import format_value
 from ui.goals_charts import monthly_targets_chart
 from ui.store_access import read, store_path, write
+from ui.text import error_text, md_code, md_text
+from ui.viewer import viewer_is_owner
 from ui.widgets import download_csv, table
 
 METHODS = {
@@ -74,7 +76,7 @@ def goal_form(defaults: Goal | None, catalogue: dict[str, Metric], scope: str) -
     metric = catalogue[metric_id]
     ratio = metric.kind is MetricKind.RATIO
     target = st.number_input(
-        f"Target: {view.target_meaning(metric)}",
+        f"Target: {md_text(view.target_meaning(metric))}",
         value=defaults.target if defaults else None,
         step=0.001 if ratio else 1.0,
         format="%.4f" if ratio else "%.0f",
@@ -82,7 +84,7 @@ def goal_form(defaults: Goal | None, catalogue: dict[str, Metric], scope: str) -
     )
     if target is None:
         return None
-    st.caption(f"= {format_value(target, metric.unit, kind=metric.kind)}")
+    st.caption(md_text(f"= {format_value(target, metric.unit, kind=metric.kind)}"))
     goal_id = goal_id.strip()  # an empty name is saved as the id, so compare it that way
     return Goal(goal_id, name.strip() or goal_id, metric_id, start, end, float(target), method)
 
@@ -114,16 +116,18 @@ def tactics_editor(rows: pl.DataFrame, inputs: view.PreviewInputs, key: str) -> 
 def explain_baseline(goal: Goal, inputs: view.PreviewInputs) -> None:
     if inputs.baseline_frozen:
         st.warning(
-            f"The natural baseline frozen for {goal.goal} does not fit these inputs: "
-            f"{inputs.natural_problem}. Saving re-fits it (the old one is kept for audit)."
+            f"The natural baseline frozen for {md_code(goal.goal)} does not fit these inputs: "
+            f"{md_text(inputs.natural_problem)}. Saving re-fits it (the old one is kept for "
+            "audit)."
         )
         return
+    command = md_code(f"dataops forecast --goal {goal.goal or 'ID'}")
     st.info(
         f"Method {goal.method} needs the goal's natural baseline: a forecast of each team's "
         "series without operations pushes, fitted on the data before the start. None is frozen "
         "for this goal yet, so there is no preview. Saving fits it (a minute or more; progress "
         "is shown), then splits the goal into months. From a terminal: "
-        f"`dataops forecast --goal {goal.goal or 'ID'}`, or see the Forecasts page."
+        f"{command}, or see the Forecasts page."
     )
 
 
@@ -158,7 +162,8 @@ def fit_baseline(goal_id: str, author: str, refit: bool) -> list[tuple[str, str]
     try:
         saved = write(redecompose, goal_id, author)
     except DataopsError as error:
-        return [*said, ("error", f"{goal_id} is saved, but its monthly targets are not: {error}")]
+        shown = error.public if not viewer_is_owner() else str(error)
+        return [*said, ("error", f"{goal_id} is saved, but its monthly targets are not: {shown}")]
     notes = [("info", text) for text in view.sentences(saved.messages)]
     return [*said, ("success", f"Monthly targets of {goal_id} saved."), *notes]
 
@@ -182,7 +187,7 @@ def save(
         if fit:
             said += fit_baseline(goal.goal, author, refit)
     except DataopsError as error:  # ValidationFailed lists every problem with its fix
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {error_text(error, show_server_details=viewer_is_owner())}")
         return
     view.finish("goals", said, opened=goal.goal if current_goal() != goal.goal else None)
 
@@ -192,7 +197,7 @@ def fit_pending(goal_id: str, author: str) -> None:
     try:
         said = fit_baseline(goal_id, author, refit=False)
     except DataopsError as error:
-        st.error(f"Not fitted: {error}")
+        st.error(f"Not fitted: {error_text(error, show_server_details=viewer_is_owner())}")
         return
     view.finish("goals", said)
 
@@ -203,8 +208,8 @@ def confirm_replace(
     """What replacing the saved goal changes; True when the user confirms."""
     with st.container(border=True):
         st.warning(
-            f"Goal {saved.goal} exists (last changed by {saved.updated_by}). Saving replaces it; "
-            "what it was stays in its change history."
+            f"Goal {md_code(saved.goal)} exists (last changed by {md_text(saved.updated_by)}). "
+            "Saving replaces it; what it was stays in its change history."
         )
         changes = view.definition_changes(saved, goal)
         table(changes, name=f"{goal.goal}_changes", empty="The definition does not change.")
@@ -260,7 +265,7 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
         for edit in edits:
             result = write(override_month, saved.goal, edit.month, edit.target, author, edit.note)
     except DataopsError as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {error_text(error, show_server_details=viewer_is_owner())}")
         return
     said = [("success", f"{len(edits)} month(s) of {saved.goal} saved by {author}.")]
     view.finish("goals", said + [("info", text) for text in view.sentences(result.messages)])
@@ -272,7 +277,7 @@ st.caption(
     "every change on record."
 )
 if opened := view.show_flash("goals"):
-    st.button(f"Work on {opened}", key="goals-open", on_click=open_goal, args=(opened,))
+    st.button(f"Work on {md_text(opened)}", key="goals-open", on_click=open_goal, args=(opened,))
 catalogue = read(load_metrics)
 if not catalogue:
     st.info("No metrics yet: a goal is set on a metric of the catalogue. Import metrics first.")
@@ -285,7 +290,9 @@ modes = {"edit": f"Edit {selected}"} if selected else {}
 modes["new"] = "Create a new goal"
 if st.session_state.get(MODE) not in modes:
     st.session_state[MODE] = next(iter(modes))
-mode = st.radio("Goal", list(modes), format_func=modes.get, horizontal=True, key=MODE)
+mode = st.radio(
+    "Goal", list(modes), format_func=lambda m: md_text(modes[m]), horizontal=True, key=MODE
+)
 defaults = read(find_goal, selected) if mode == "edit" else None
 scope = f"goals-{mode}-{selected}" if defaults else "goals-new"
 goal = goal_form(defaults, catalogue, scope)
@@ -295,12 +302,12 @@ if goal is None:
 try:
     inputs = read(view.preview_inputs, goal.goal, goal.metric, goal.start_day, goal.end_day)
 except DataopsError as error:
-    st.error(str(error))
+    st.error(error_text(error, show_server_details=viewer_is_owner()))
     st.stop()
 metric = catalogue[goal.metric]
 if references := view.reference_values(inputs):
     said = (f"{k} {format_value(v, metric.unit, kind=metric.kind)}" for k, v in references.items())
-    st.caption("For reference, over the same months: " + " · ".join(said))
+    st.caption(md_text("For reference, over the same months: " + " · ".join(said)))
 
 saved = read(find_goal, goal.goal) if goal.goal else None  # a new goal may reuse a saved id
 saved_targets = read(monthly_targets, goal.goal) if saved else pl.DataFrame()
@@ -332,7 +339,8 @@ elif not blocked:
         preview = view.preview_targets(inputs, goal.method, goal.target, tactics, kept)
         show_preview(preview, metric)
     except DataopsError as error:
-        st.error(f"These inputs give no monthly targets: {error}")
+        shown = error_text(error, show_server_details=viewer_is_owner())
+        st.error(f"These inputs give no monthly targets: {shown}")
         blocked = True
 if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:
     st.warning(

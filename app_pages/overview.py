@@ -9,6 +9,7 @@ from ui import overview_charts as charts
 from ui import overview_view as view
 from ui.context import require_goal
 from ui.store_access import read
+from ui.text import md_code, md_text
 from ui.widgets import table
 
 st.title("Overview")
@@ -16,11 +17,11 @@ goal_id, as_of = require_goal()
 report = view.report_or_stop(goal_id, as_of)
 goal, metric = report.goal, report.metric
 
-st.subheader(f"{goal.name or goal.goal}")
+st.subheader(md_text(goal.name or goal.goal))
 st.caption(
-    f"Goal `{goal.goal}` · {metric.name} ({metric.kind.value}"
-    f"{', ' + metric.unit if metric.unit else ''}) · {goal.start_day} to {goal.end_day} · "
-    f"as of **{report.as_of}**"
+    f"Goal {md_code(goal.goal)} · {md_text(metric.name)} ({metric.kind.value}"
+    f"{', ' + md_text(metric.unit) if metric.unit else ''}) · {goal.start_day} to "
+    f"{goal.end_day} · as of **{report.as_of}**"
 )
 
 view.headline_tiles(report)

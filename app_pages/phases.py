@@ -24,6 +24,8 @@ from ui.context import current_goal, require_goal
 from ui.formatting import format_share, format_value
 from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
 from ui.store_access import read, write
+from ui.text import error_text, md_code, md_text
+from ui.viewer import viewer_is_owner
 from ui.widgets import download_csv, table
 
 CONFIRM = "phases-confirm"
@@ -34,7 +36,7 @@ def attempt(action, *args) -> tuple[bool, object]:
     try:
         return True, write(action, *args)
     except DataopsError as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {error_text(error, show_server_details=viewer_is_owner())}")
         return False, None
 
 
@@ -109,7 +111,7 @@ def assignments_section(goal_id: str, phase_ids: list[str], author: str) -> None
     st.markdown(
         "Shares per phase (each must be 100%): "
         + " ".join(
-            f":{'green' if whole else 'red'}-badge[{phase}: {format_share(share)} "
+            f":{'green' if whole else 'red'}-badge[{md_text(phase)}: {format_share(share)} "
             f"{'✓' if whole else '✗'}]"
             for phase, share, whole in totals.select("phase", "share", "whole").rows()
         )
@@ -136,7 +138,8 @@ def team_targets_section(goal_id: str, metric: Metric) -> None:
     if targets.is_empty():
         st.info(
             "Team targets appear once the goal has monthly targets, phases, assignments and a "
-            f"frozen natural baseline (see the Goals page, or `dataops forecast --goal {goal_id}`)."
+            "frozen natural baseline (see the Goals page, or "
+            f"{md_code(f'dataops forecast --goal {goal_id}')})."
         )
         st.page_link("app_pages/goals.py", label="Goals", icon=":material/flag:")
         return
@@ -177,10 +180,10 @@ def shortfall_section(goal_id: str, author: str, metric: Metric) -> None:
     with st.container(border=True):
         missed = format_value(short, metric.unit, kind=metric.kind)
         st.warning(
-            f"Phase {phase} ended {missed} short. Re-spreading sets its months' targets to "
-            "their actuals (marked as set by hand) and raises every later month not set by hand "
-            "by one factor, so the months still add up to the goal's target. The change is "
-            "recorded in the goal's history."
+            f"Phase {md_text(phase)} ended {md_text(missed)} short. Re-spreading sets its months' "
+            "targets to their actuals (marked as set by hand) and raises every later month not "
+            "set by hand by one factor, so the months still add up to the goal's target. The "
+            "change is recorded in the goal's history."
         )
         yes, no = st.columns(2)
         if no.button("Cancel", key="phases-respread-no"):
@@ -204,7 +207,7 @@ goal_id = current_goal()
 try:
     goal = read(load_goal, goal_id)
 except DataopsError as error:
-    st.error(str(error))
+    st.error(error_text(error, show_server_details=viewer_is_owner()))
     st.stop()
 metric = read(load_metrics)[goal.metric]
 author = author_input("phases")

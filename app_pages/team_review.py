@@ -15,11 +15,13 @@ from metrics.plan.goals import Status
 from metrics.store.catalog import MetricKind, load_metrics, load_teams
 from metrics.store.errors import DataopsError, ValidationFailed
 from ui import team_view as view
+from ui import viewer_is_owner
 from ui.context import require_goal
 from ui.formatting import format_share
 from ui.overview_view import STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
+from ui.text import error_text, md_code, md_text
 from ui.widgets import download_csv, table
 
 TEAM_KEY, LAST_TEAM_KEY = "team_review-team", "team_review-last-team"
@@ -68,7 +70,10 @@ def contribution(report: ContributionReport, team: str, label: str) -> None:
     st.subheader("1 · Contribution to the company goal")
     row = view.team_row(report.teams, team)
     if row is None:
-        st.info(f"{label} owns no part of {metric.name}, so it adds nothing to measure here.")
+        st.info(
+            f"{md_text(label)} owns no part of {md_text(metric.name)}, so it adds nothing to "
+            "measure here."
+        )
         return
     per_day = " (per day)" if metric.kind is MetricKind.LEVEL else ""
     uplift, share, gap, target, pace, status = st.columns(6)
@@ -116,7 +121,7 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
     row = view.team_row(report.teams, team)
     if row is not None and row["indicator"] is not None:
         st.metric(
-            f"Pace on {row['indicator']} (latest phase's indicator, to date)",
+            f"Pace on {md_text(row['indicator'])} (latest phase's indicator, to date)",
             format_share(row["indicator_pace"]),
         )
     standing = read(tq.indicator_standing, report.goal.goal, team, report.as_of)
@@ -162,7 +167,7 @@ def flags(report: ContributionReport, team: str, catalogue) -> None:
     names = view.initiative_names(report.initiatives)
     shown = view.flag_table(report.flags, team, names, catalogue)
     for sentence in shown["what happened"]:
-        st.warning(sentence, icon=":material/handshake:")
+        st.warning(md_text(sentence), icon=":material/handshake:")
     table(
         shown,
         name=f"team_{team}_flags",
@@ -209,9 +214,10 @@ def save(goal_id: str, team: str) -> None:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return
     except DataopsError as error:  # the store busy or gone: say so, keep what was typed
-        st.session_state[REFUSED_KEY] = str(error)
+        st.session_state[REFUSED_KEY] = error_text(error, show_server_details=viewer_is_owner())
         return
-    st.session_state[SAVED_KEY] = f"Check-in saved for {team} by {values['author'].strip()}."
+    author = md_text(values["author"].strip())
+    st.session_state[SAVED_KEY] = f"Check-in saved for {md_code(team)} by {author}."
     for name in FORM_FIELDS:
         st.session_state[field_key(name)] = None if name == "status" else ""
 
@@ -226,7 +232,8 @@ label = view.team_label(teams, team)
 try:
     report = read(build_report, goal_id, as_of)
 except DataopsError as error:
-    st.error(f"The contribution can't be measured yet: {error}")
+    details = error_text(error, show_server_details=viewer_is_owner())
+    st.error(f"The contribution can't be measured yet: {details}")
     report = None
 if report is not None:
     catalogue = read(load_metrics)

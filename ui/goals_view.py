@@ -29,6 +29,7 @@ from metrics.plan.inputs import last_year_monthly
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
 from ui.formatting import format_value
+from ui.text import md_text
 
 AUTHOR_KEY = "plan-author"  # not a widget key, so the name survives moving between pages
 
@@ -61,8 +62,8 @@ def author_input(page: str) -> str:
 def show_flash(page: str) -> str | None:
     """Show what the last save said (kept across the rerun after it); return its `opened`."""
     flash = st.session_state.pop(f"{page}-flash", {"said": [], "opened": None})
-    for kind, text in flash["said"]:
-        getattr(st, kind)(text)
+    for kind, text in flash["said"]:  # plain sentences that quote names: shown as typed
+        getattr(st, kind)(md_text(text))
     return flash["opened"]
 
 

@@ -24,6 +24,8 @@ from metrics.store.catalog import Metric
 from metrics.store.errors import DataopsError
 from ui.formatting import format_share, format_value
 from ui.store_access import read
+from ui.text import error_text, md_code, md_text
+from ui.viewer import viewer_is_owner
 
 STATUS_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
 # marks found in every common font (emoji are not), so the word's shape shows everywhere
@@ -261,13 +263,13 @@ def report_or_stop(goal_id: str, as_of: dt.date) -> ContributionReport:
         return read(build_report, goal_id, as_of)
     except NoBaseline:
         st.info(
-            f"Goal `{goal_id}` has no natural baseline yet, so there is nothing to measure "
-            "contributions against. Freeze one on the Forecasts page, or run "
-            f"`dataops forecast --goal {goal_id}`."
+            f"Goal {md_code(goal_id)} has no natural baseline yet, so there is nothing to "
+            "measure contributions against. Freeze one on the Forecasts page, or run "
+            f"{md_code(f'dataops forecast --goal {goal_id}')}."
         )
         _link_if_shown("app_pages/forecasts.py", "Open Forecasts", ":material/insights:")
     except DataopsError as error:
-        st.error(str(error))
+        st.error(error_text(error, show_server_details=viewer_is_owner()))
     st.stop()
 
 
@@ -285,7 +287,7 @@ def headline_tiles(report: ContributionReport) -> None:
             if tile.status is not None:
                 status_badge(tile.status)
             if tile.note:
-                st.caption(tile.note)
+                st.caption(md_text(tile.note))
 
 
 def status_badge(status: str) -> None:

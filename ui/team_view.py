@@ -19,6 +19,7 @@ from metrics.store.errors import ValidationFailed
 from ui.formatting import format_value
 from ui.overview_view import status_text
 from ui.store_access import write
+from ui.text import md_code, md_text
 
 
 def team_ids(teams: Mapping[str, Team]) -> list[str]:
@@ -32,8 +33,10 @@ def team_label(teams: Mapping[str, Team], team: str) -> str:
 
 
 def unknown_team_message(wanted: str, ids: list[str]) -> str:
-    listed = ", ".join(f"`{team}`" for team in ids) or "none yet"
-    return f"There is no team `{wanted}`. Teams: {listed}. Pick one below (the link updates)."
+    listed = ", ".join(md_code(team) for team in ids) or "none yet"
+    return (
+        f"There is no team {md_code(wanted)}. Teams: {listed}. Pick one below (the link updates)."
+    )
 
 
 def value_text(value: float | None, metric: Metric) -> str:
@@ -177,7 +180,10 @@ class CheckinDraft:
 
 def refusal_text(error: ValidationFailed) -> str:
     """The domain's reasons a check-in was refused, one Markdown bullet each."""
-    return "\n".join(f"- **{p.column}** {p.message}. Fix: {p.fix}." for p in error.problems)
+    return "\n".join(
+        f"- **{md_text(p.column)}** {md_text(p.message)}. Fix: {md_text(p.fix)}."
+        for p in error.problems
+    )
 
 
 def save_checkin(draft: CheckinDraft) -> str:

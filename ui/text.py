@@ -34,10 +34,8 @@ def error_text(error: Exception, *, show_server_details: bool) -> str:
     return md_text(str(error) if show_server_details or public is None else public)
 
 
-_PLAIN_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
-
-
 def md_code(value: object) -> str:
-    """An id in code style; an id from before ids were restricted falls back to `md_text`."""
+    """Text in code style, where Markdown shows everything as typed; text holding a backtick
+    (which would end the code span) or a line break falls back to `md_text`."""
     text = "" if value is None else str(value)
-    return f"`{text}`" if _PLAIN_ID.match(text) else md_text(text)
+    return f"`{text}`" if text and not set(text) & {"`", "\n", "\r"} else md_text(text)
