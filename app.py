@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import viewer_is_owner
+import ui
 from ui.layout import run_page, sidebar
 
 st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/flag:", layout="wide")
@@ -54,6 +54,6 @@ navigation = st.navigation(
         ],
     }
 )
-show_server_details = viewer_is_owner()
+show_server_details = ui.viewer_is_owner()
 if sidebar(show_server_details=show_server_details):
     run_page(navigation, show_server_details=show_server_details)

@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+import ui
 from metrics.forecasts.reads import festival_windows
 from metrics.plan.decomposition import Method
 from metrics.plan.edits import override_month, redecompose, set_goal
@@ -24,7 +25,6 @@ from ui.formatting import format_value
 from ui.goals_charts import monthly_targets_chart
 from ui.store_access import read, store_path, write
 from ui.text import error_text, md_code, md_text
-from ui.viewer import viewer_is_owner
 from ui.widgets import download_csv, table
 
 METHODS = {
@@ -162,7 +162,7 @@ def fit_baseline(goal_id: str, author: str, refit: bool) -> list[tuple[str, str]
     try:
         saved = write(redecompose, goal_id, author)
     except DataopsError as error:
-        shown = error.public if not viewer_is_owner() else str(error)
+        shown = error.public if not ui.viewer_is_owner() else str(error)
         return [*said, ("error", f"{goal_id} is saved, but its monthly targets are not: {shown}")]
     notes = [("info", text) for text in view.sentences(saved.messages)]
     return [*said, ("success", f"Monthly targets of {goal_id} saved."), *notes]
@@ -187,7 +187,7 @@ def save(
         if fit:
             said += fit_baseline(goal.goal, author, refit)
     except DataopsError as error:  # ValidationFailed lists every problem with its fix
-        st.error(f"Not saved: {error_text(error, show_server_details=viewer_is_owner())}")
+        st.error(f"Not saved: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return
     view.finish("goals", said, opened=goal.goal if current_goal() != goal.goal else None)
 
@@ -197,7 +197,7 @@ def fit_pending(goal_id: str, author: str) -> None:
     try:
         said = fit_baseline(goal_id, author, refit=False)
     except DataopsError as error:
-        st.error(f"Not fitted: {error_text(error, show_server_details=viewer_is_owner())}")
+        st.error(f"Not fitted: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return
     view.finish("goals", said)
 
@@ -265,7 +265,7 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
         for edit in edits:
             result = write(override_month, saved.goal, edit.month, edit.target, author, edit.note)
     except DataopsError as error:
-        st.error(f"Not saved: {error_text(error, show_server_details=viewer_is_owner())}")
+        st.error(f"Not saved: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return
     said = [("success", f"{len(edits)} month(s) of {saved.goal} saved by {author}.")]
     view.finish("goals", said + [("info", text) for text in view.sentences(result.messages)])
@@ -302,7 +302,7 @@ if goal is None:
 try:
     inputs = read(view.preview_inputs, goal.goal, goal.metric, goal.start_day, goal.end_day)
 except DataopsError as error:
-    st.error(error_text(error, show_server_details=viewer_is_owner()))
+    st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()
 metric = catalogue[goal.metric]
 if references := view.reference_values(inputs):
@@ -339,7 +339,7 @@ elif not blocked:
         preview = view.preview_targets(inputs, goal.method, goal.target, tactics, kept)
         show_preview(preview, metric)
     except DataopsError as error:
-        shown = error_text(error, show_server_details=viewer_is_owner())
+        shown = error_text(error, show_server_details=ui.viewer_is_owner())
         st.error(f"These inputs give no monthly targets: {shown}")
         blocked = True
 if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics.plan.decomposition import goal_months
 from metrics.plan.goals import load_goal
 from metrics.plan.phase_review import (
@@ -25,7 +26,6 @@ from ui.formatting import format_share, format_value
 from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
 from ui.store_access import read, write
 from ui.text import error_text, md_code, md_text
-from ui.viewer import viewer_is_owner
 from ui.widgets import download_csv, table
 
 CONFIRM = "phases-confirm"
@@ -36,7 +36,7 @@ def attempt(action, *args) -> tuple[bool, object]:
     try:
         return True, write(action, *args)
     except DataopsError as error:
-        st.error(f"Not saved: {error_text(error, show_server_details=viewer_is_owner())}")
+        st.error(f"Not saved: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return False, None
 
 
@@ -207,7 +207,7 @@ goal_id = current_goal()
 try:
     goal = read(load_goal, goal_id)
 except DataopsError as error:
-    st.error(error_text(error, show_server_details=viewer_is_owner()))
+    st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()
 metric = read(load_metrics)[goal.metric]
 author = author_input("phases")

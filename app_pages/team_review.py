@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics.contribution import team_queries as tq
 from metrics.contribution.report import ContributionReport, build_report
 from metrics.plan.goals import Status
 from metrics.store.catalog import MetricKind, load_metrics, load_teams
 from metrics.store.errors import DataopsError, ValidationFailed
 from ui import team_view as view
-from ui import viewer_is_owner
 from ui.context import require_goal
 from ui.formatting import format_share
 from ui.overview_view import STATUS_WORDS, status_badge
@@ -214,7 +214,7 @@ def save(goal_id: str, team: str) -> None:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return
     except DataopsError as error:  # the store busy or gone: say so, keep what was typed
-        st.session_state[REFUSED_KEY] = error_text(error, show_server_details=viewer_is_owner())
+        st.session_state[REFUSED_KEY] = error_text(error, show_server_details=ui.viewer_is_owner())
         return
     author = md_text(values["author"].strip())
     st.session_state[SAVED_KEY] = f"Check-in saved for {md_code(team)} by {author}."
@@ -232,7 +232,7 @@ label = view.team_label(teams, team)
 try:
     report = read(build_report, goal_id, as_of)
 except DataopsError as error:
-    details = error_text(error, show_server_details=viewer_is_owner())
+    details = error_text(error, show_server_details=ui.viewer_is_owner())
     st.error(f"The contribution can't be measured yet: {details}")
     report = None
 if report is not None:

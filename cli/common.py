@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from metrics.store.connection import DEFAULT_STORE
-from metrics.store.errors import DataopsError
-from metrics.store.input_limits import read_bounded
+from metrics.store.errors import DataopsError, ValidationFailed
+from metrics.store.input_limits import read_bounded, shape_problems
 
 StoreOption = Annotated[
     Path,
@@ -67,8 +67,12 @@ def who(by: str | None) -> str:
 
 
 def read_file(path: Path) -> bytes:
-    """A user's input file, read within the input limits (metrics.store.input_limits)."""
-    return read_bounded(path)
+    """A user's input file, read within the input limits (metrics.store.input_limits) and
+    refused for its size or shape before anything parses it or opens the store."""
+    data = read_bounded(path)
+    if over := shape_problems(str(path), data):
+        raise ValidationFailed(over)
+    return data
 
 
 def check_format(format: str) -> str:

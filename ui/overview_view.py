@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+import ui
 from metrics.checks.flags import FlagKind
 from metrics.contribution.context import NoBaseline
 from metrics.contribution.report import ContributionReport, build_report
@@ -25,7 +26,6 @@ from metrics.store.errors import DataopsError
 from ui.formatting import format_share, format_value
 from ui.store_access import read
 from ui.text import error_text, md_code, md_text
-from ui.viewer import viewer_is_owner
 
 STATUS_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
 # marks found in every common font (emoji are not), so the word's shape shows everywhere
@@ -269,7 +269,7 @@ def report_or_stop(goal_id: str, as_of: dt.date) -> ContributionReport:
         )
         _link_if_shown("app_pages/forecasts.py", "Open Forecasts", ":material/insights:")
     except DataopsError as error:
-        st.error(error_text(error, show_server_details=viewer_is_owner()))
+        st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()
 
 

@@ -40,6 +40,11 @@ class DemoConfig:
     end: dt.date = field(default_factory=_yesterday)
 
     def __post_init__(self) -> None:
+        if not 0 <= self.seed < 2**32:  # what numpy's generators take
+            raise DemoConfigError(
+                f"--seed {self.seed}: expected a whole number from 0 to {2**32 - 1:,}. "
+                "Fix: pass --seed 7 for the standard demo company, or another such number"
+            )
         if not 2 <= self.teams <= MAX_TEAMS:
             raise DemoConfigError(
                 f"--teams {self.teams}: expected 2 to {MAX_TEAMS} teams (a cannibalisation needs "
