@@ -288,3 +288,22 @@ def test_impossible_demo_options_are_refused_and_create_nothing(
     code, said = dataops("demo", "--no-forecast", "--store", store, *options)
     assert code == 1 and expected in said and "Fix:" in said
     assert not store.exists() and list(tmp_path.iterdir()) in ([], [tmp_path / "demo"])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "target", "expected"),
+    [
+        ("0001-01-01", "9999-12-31", "1e9", "longer than 5 years"),
+        ("2020-01-01", "2025-12-31", "1e9", "longer than 5 years"),
+        ("1990-01-01", "1990-12-31", "1e9", "starts before the data"),
+        ("2025-01-01", "2025-12-31", "0", "is not positive"),
+    ],
+)
+def test_an_absurd_goal_is_refused_at_once(dataops, store, start, end, target, expected):
+    before = fingerprint(store)
+    code, said = dataops(
+        "goal", "set", "--goal", "g", "--metric", "gmv", "--start", start, "--end", end,
+        "--target", target, "--method", "even", "--store", store,
+    )  # fmt: skip
+    assert code != 0 and expected in said and "Fix" in said
+    assert fingerprint(store) == before
