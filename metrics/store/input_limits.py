@@ -209,7 +209,7 @@ def _first_over(
     firsts = [(int(i), "line") for i in long_lines[:1]] + [(int(i), "fields") for i in wide[:1]]
     if not firsts:
         return None
-    index, what = min(firsts)
+    index, what = min(firsts, key=lambda first: (first[0], first[1] != "line"))
     size = lengths[index] if what == "line" else fields[index]
     return _Over(line + index, what, int(size))
 
