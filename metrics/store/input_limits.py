@@ -119,7 +119,7 @@ def _too_large(path: Path | str, limits: InputLimits) -> InputTooLarge:
 def size_problem(name: str, limits: InputLimits) -> Problem:
     return Problem(
         name,
-        f"the file is larger than {limits.max_bytes / 1e6:,.0f} MB, the most one import takes",
+        f"the file is larger than {limits.max_bytes / 1e6:,g} MB, the most one import takes",
         "split it into smaller files (or raise DATAOPS_MAX_FILE_MB if the machine has the memory)",
     )
 
@@ -171,47 +171,36 @@ _BLOCK = 8 << 20
 
 
 def _scan_lines(data: bytes, limits: InputLimits, *, count_commas: bool) -> _Over | None:
-    """The first line that is too long (or, unquoted, has too many fields), block by block."""
+    """The first line that is too long (or, unquoted, has too many fields), block by block;
+    lengths first, so an endless line is refused before any comma is counted."""
     raw = np.frombuffer(data, dtype=np.uint8)
     line, carry_len, carry_commas = 1, 0, 0
     for offset in range(0, raw.size, _BLOCK):
         block = raw[offset : offset + _BLOCK]
         ends = np.flatnonzero(block == ord("\n"))
-        commas = np.cumsum(block == ord(","), dtype=np.int32) if count_commas else None
+        tail = carry_len + block.size
         if ends.size:
             lengths = np.diff(ends, prepend=-1) - 1
             lengths[0] += carry_len
-            fields = None
-            if commas is not None:
+            if (long := np.flatnonzero(lengths > limits.max_line_bytes)).size:
+                return _Over(line + int(long[0]), "line", int(lengths[long[0]]))
+            tail = block.size - int(ends[-1]) - 1
+        if tail > limits.max_line_bytes:  # a line with no end in sight, e.g. /dev/zero
+            return _Over(line + ends.size, "line", tail)
+        if count_commas:
+            commas = np.cumsum(block == ord(","), dtype=np.int32)
+            if ends.size:
                 fields = np.diff(commas[ends], prepend=0) + 1
                 fields[0] += carry_commas
-            found = _first_over(lengths, fields, line, limits)
-            if found:
-                return found
-            line += ends.size
-            carry_len = block.size - int(ends[-1]) - 1
-            carry_commas = int(commas[-1] - commas[ends[-1]]) if commas is not None else 0
-        else:
-            carry_len += block.size
-            carry_commas += int(commas[-1]) if commas is not None else 0
-        if carry_len > limits.max_line_bytes:  # a line with no end in sight, e.g. /dev/zero
-            return _Over(line, "line", carry_len)
+                if (wide := np.flatnonzero(fields > limits.max_columns)).size:
+                    return _Over(line + int(wide[0]), "fields", int(fields[wide[0]]))
+                carry_commas = int(commas[-1] - commas[ends[-1]])
+            else:
+                carry_commas += int(commas[-1])
+        line, carry_len = line + ends.size, tail
     if count_commas and carry_commas + 1 > limits.max_columns:
         return _Over(line, "fields", carry_commas + 1)
     return None
-
-
-def _first_over(
-    lengths: np.ndarray, fields: np.ndarray | None, line: int, limits: InputLimits
-) -> _Over | None:
-    long_lines = np.flatnonzero(lengths > limits.max_line_bytes)
-    wide = np.flatnonzero(fields > limits.max_columns) if fields is not None else long_lines[:0]
-    firsts = [(int(i), "line") for i in long_lines[:1]] + [(int(i), "fields") for i in wide[:1]]
-    if not firsts:
-        return None
-    index, what = min(firsts, key=lambda first: (first[0], first[1] != "line"))
-    size = lengths[index] if what == "line" else fields[index]
-    return _Over(line + index, what, int(size))
 
 
 def _widest_quoted_record(data: bytes, max_columns: int) -> _Over | None:
