@@ -1,8 +1,10 @@
 """Forecasts: each series' natural growth, its parts, how well it forecasts, and the runs in use.
 
-The rolling forecast of a series is fitted on all its data (initiative days masked) and runs 90
-days ahead; its backtest held out the last 90 days and compared the model with seasonal-naive.
-Goal baselines are frozen runs of the same series: the table at the bottom says which.
+The rolling forecast of a series is fitted on its last three years (initiative days masked) and
+runs 90 days ahead; its model was chosen by backtests 90 and 180 days back, and the first of them
+compares it with seasonal-naive. Intervals are learnt from those backtests' errors (the
+calibration table). Goal baselines are frozen runs of the same series: the table at the bottom
+says which.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.forecasts import reads as fs
+from metrics.plan.goals import list_goals
 from ui import forecast_charts as charts
 from ui.store_access import read, store_path
 from ui.text import md_text
@@ -69,7 +72,9 @@ table(
         "model_smape": st.column_config.NumberColumn("model sMAPE", format="percent"),
         "naive_smape": st.column_config.NumberColumn("seasonal-naive sMAPE", format="percent"),
         "coverage": st.column_config.NumberColumn(
-            "coverage", format="percent", help="Held-out days inside the model's interval"
+            "coverage",
+            format="percent",
+            help="Backtest window totals inside the calibrated 80% interval (series left out)",
         ),
     },
 )
@@ -96,26 +101,69 @@ st.plotly_chart(
 model, naive, coverage, masked = st.columns(4)
 model.metric("Model sMAPE (backtest)", f"{run['model_smape']:.1%}" if run["horizon"] else "—")
 naive.metric("Seasonal-naive sMAPE", f"{run['naive_smape']:.1%}" if run["horizon"] else "—")
-coverage.metric("Interval coverage", f"{run['coverage']:.0%}" if run["horizon"] else "—")
+coverage.metric(
+    "Interval coverage (backtest)",
+    f"{run['coverage']:.0%}" if run["coverage"] is not None else "—",
+    help="Share of this series' backtest window totals inside its calibrated 80% interval",
+)
 masked.metric("Masked training days", f"{run['masked_days']:,}")
 st.caption(
     f"Run {run['run']}, fitted {run['created_at']} "
     f"on {run['train_start']} – {run['train_end']}; model: {charts.model_text(run['settings'])}; "
     f"public holidays: {md_text(run['country'] or 'none')}. The backtest held out the last "
-    f"{run['horizon'] or '—'} days and chose its settings on the days before them."
+    f"{run['horizon'] or '—'} days and chose its model on the days before them."
 )
 
 st.subheader("Components")
 st.plotly_chart(charts.components_figure(frame), theme="streamlit", key="forecasts-components")
 
-with st.expander("How the settings were chosen"):
-    st.caption("Each candidate fitted without the last 90 training days, scored on them.")
+with st.expander("How the model was chosen"):
+    st.caption(
+        "Each candidate fitted on the training days before each origin and scored on the mean "
+        "error of its running totals over the next 90 days. The default (blend) is kept unless "
+        "a challenger halves its error at every origin."
+    )
     table(
         charts.selection_table(run["selection"]),
-        name=f"settings_search_{metric}_{team}",
-        column_config={"validation_smape": PERCENT},
-        empty="This series was too short for a search; the first candidate was used.",
+        name=f"model_choice_{metric}_{team}",
+        column_config={"chosen": st.column_config.CheckboxColumn("chosen")},
+        empty="This series was too short for a backtest; the default (blend) was used.",
     )
+
+st.subheader("How the intervals were learnt")
+st.caption(
+    "Each 80% interval comes from how wrong the baseline was on the series' own history: the "
+    "errors of window totals in its backtests, pooled over the metric's series. Half-width: of "
+    "the whole forecast period's total; coverage: the series' backtest totals inside its "
+    "interval when left out of the pool (0.80 is right)."
+)
+goals = read(list_goals)
+scopes = (
+    ["rolling forecasts", *goals["goal"].to_list()]
+    if not goals.is_empty()
+    else ["rolling forecasts"]
+)
+scope = st.selectbox("Intervals of", scopes, key="forecasts-calibration-scope")
+calibrations = (
+    read(fs.run_calibrations, "rolling", None)
+    if scope == "rolling forecasts"
+    else read(fs.run_calibrations, "goal", scope)
+)
+table(
+    charts.calibration_table(calibrations),
+    name=f"calibration_{scope}",
+    column_config={
+        name: PERCENT
+        for name in (
+            "half_width",
+            "backtest_coverage",
+            "level_error",
+            "slope_error_per_year",
+            "daily_noise",
+        )
+    },
+    empty="No calibrated runs here yet.",
+)
 
 st.subheader("Goal baselines of this series")
 table(

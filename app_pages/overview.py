@@ -49,6 +49,7 @@ st.plotly_chart(
 )
 
 st.subheader("Teams")
+st.caption(view.INTERVAL_HELP)
 columns = view.number_columns(report)
 table(view.team_table(report), name="overview_teams", column_config=columns)
 st.subheader("Departments")

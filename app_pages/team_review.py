@@ -18,7 +18,7 @@ from metrics.store.errors import DataopsError, ValidationFailed
 from ui import team_view as view
 from ui.context import require_goal
 from ui.formatting import format_share
-from ui.overview_view import STATUS_WORDS, status_badge
+from ui.overview_view import INTERVAL_HELP, STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
 from ui.text import error_text, md_code, md_text
@@ -77,7 +77,11 @@ def contribution(report: ContributionReport, team: str, label: str) -> None:
         return
     per_day = " (per day)" if metric.kind is MetricKind.LEVEL else ""
     uplift, share, gap, target, pace, status = st.columns(6)
-    uplift.metric(f"Uplift to date{per_day}", view.value_text(row["uplift"], metric))
+    uplift.metric(
+        f"Uplift to date{per_day}",
+        view.value_text(row["uplift"], metric),
+        help=INTERVAL_HELP,
+    )
     share.metric(
         "Share of uplift",
         format_share(row["share_of_uplift"]),

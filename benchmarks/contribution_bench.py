@@ -85,15 +85,7 @@ def _write_run(con, goal: str, team: str, days: pl.Series, level: np.ndarray, rn
         }
     )
     forecast_store.insert_forecast(con, run, forecast)
-    paths = yhat * np.exp(rng.normal(0.0, NOISE, (SAMPLES, len(days))))
-    samples = pl.DataFrame(
-        {
-            "sample": np.repeat(np.arange(SAMPLES), len(days)),
-            "day": np.tile(days.to_numpy(), SAMPLES),
-            "value": paths.ravel(),
-        }
-    )
-    forecast_store.insert_samples(con, run, samples)
+    forecast_store.set_noise_calibration(con, run, NOISE, days[0] - dt.timedelta(days=1), SAMPLES)
 
 
 def planted(con, as_of: dt.date) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import resource
 import shutil
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))  # the real-series loaders live with the tests
 from cli.demo_command import build_demo_store  # noqa: E402
 from forecasting.backtest import backtest_series  # noqa: E402
 from forecasting.inputs import read_inputs, series_job  # noqa: E402
+from forecasting.jobs import Purpose  # noqa: E402
 from forecasting.model import date_range  # noqa: E402
 from forecasting.quiet import silence_fitting_logs  # noqa: E402
 from forecasting.runner import freeze_goal_baseline, refresh_rolling  # noqa: E402
@@ -73,8 +75,8 @@ def bare_prophet_seconds(path: Path, goal: str) -> tuple[float, float, int]:
     future = pd.DataFrame({"ds": pd.to_datetime(days.to_list())})
     total, cpu = 0.0, cpu_seconds()
     for metric, team in series:
-        job = series_job(inputs, metric, team, before=period.start_day, days=days, samples=0,
-                         backtest_horizon=None)  # fmt: skip
+        job = series_job(inputs, metric, team, before=period.start_day, days=days,
+                         purpose=Purpose.GOAL)  # fmt: skip
         frame = job.history.drop_nulls().rename({"day": "ds"}).to_pandas()
         frame["ds"] = pd.to_datetime(frame["ds"])
         started = time.perf_counter()
@@ -97,8 +99,8 @@ def demo_figures(teams: int, workers: int) -> None:
         bare, bare_cpu, _ = bare_prophet_seconds(store, goal)
         print(f"goal {goal} of the demo ({teams} teams + unassigned): {count} series, 1 process")
         print("                          wall     CPU")
-        print(f"  runner per series       {runner:5.2f} s {runner_cpu:5.2f} s  (3-candidate "
-              "settings search, final fit, 200 paths, writes)")  # fmt: skip
+        print(f"  runner per series       {runner:5.2f} s {runner_cpu:5.2f} s  (backtests "
+              "from two origins x two families, two final fits, calibration, writes)")  # fmt: skip
         print(f"  bare Prophet per series {bare:5.2f} s {bare_cpu:5.2f} s  (defaults, fit + "
               "predict)")  # fmt: skip
         print(f"  overhead ratio          {runner / bare:5.1f}x {runner_cpu / bare_cpu:5.1f}x")
@@ -153,10 +155,7 @@ def real_table(horizon: int = 90) -> None:
             ),
         )
         _, defaults = prophet_defaults(frame, horizon, case.country)
-        settings = result.settings
-        chosen = ("log" if settings.log else settings.mode.value) + (
-            f" cp={settings.changepoint_prior} width={settings.interval_width}"
-        )
+        chosen = json.loads(result.settings_json)["candidate"]
         model = result.model
         print(f"  {case.name:16s} {model.mape:10.2%} {model.smape:7.2%} {model.coverage:6.0%} "
               f"{naive.mape:10.2%} {naive.smape:7.2%} {defaults:14.2%}  {chosen}")  # fmt: skip

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo_command",
     "contribution_command",
     "forecast_commands",
+    "calibration_command",
 )
 
 

@@ -13,17 +13,18 @@ import duckdb
 import polars as pl
 
 from forecasting.calendar import check_country
-from forecasting.jobs import SeriesJob, history_window
+from forecasting.jobs import Purpose, SeriesJob, history_window
 from forecasting.masking import MaskPolicy, MaskScope, masked_days
 from forecasting.model import MAX_TRAIN_DAYS
+from forecasting.selection import GOAL_ORIGINS
 from metrics.forecasts import reads as fs
 
 ROLLING_HORIZON = 90  # days ahead of the data that a rolling forecast covers
-BACKTEST_HORIZON = 90  # days the per-series backtest of a rolling run holds out
-# Sampled paths kept per goal series. A landing chance counted over 200 paths has a standard
-# error of at most 3.5 points (sqrt(0.25 / 200)); 800 would halve it at four times the rows (the
-# demo's 34 goal series already store 2.5 million sampled days at 200, a 38 MB store).
-GOAL_SAMPLES = 200
+# History read per series: the final fit uses the last MAX_TRAIN_DAYS, and the earliest
+# backtest origin needs as much again before it.
+HISTORY_DAYS = MAX_TRAIN_DAYS + max(GOAL_ORIGINS)
+# A rolling run stores its fitted history for the Forecasts page: the last three years of it.
+ROLLING_SHOWN_DAYS = 3 * 365
 # Measured on the demo (three seeds, current-year GMV/orders/... baselines, error of the measured
 # uplift against the planted effects, as a share of the planted total): nothing masked 1.28,
 # only the initiative's metric 0.65 (one seed), every series of its team 0.59, plus 7 days after
@@ -67,20 +68,19 @@ def series_job(
     *,
     before: dt.date | None,
     days: pl.Series | None,
-    samples: int,
-    backtest_horizon: int | None,
+    purpose: Purpose,
     policy: MaskPolicy | None = MASK_POLICY,
 ) -> SeriesJob:
-    """The job for one series: its last MAX_TRAIN_DAYS before `before` (all data when None),
-    initiative days masked by `policy` (None: nothing masked); `days` defaults to the fitted
-    history plus ROLLING_HORIZON ahead."""
+    """The job for one series: its last HISTORY_DAYS before `before` (all data when None),
+    initiative days masked by `policy` (None: nothing masked); `days` defaults to the last
+    ROLLING_SHOWN_DAYS of history plus ROLLING_HORIZON ahead."""
     observed = inputs.observations.filter(pl.col("metric") == metric, pl.col("team") == team)
     masked = (
         masked_days(inputs.initiatives, metric, team, policy)
         if policy is not None
         else pl.Series("day", [], dtype=pl.Date)
     )
-    history = history_window(observed, masked, before, MAX_TRAIN_DAYS)
+    history = history_window(observed, masked, before, HISTORY_DAYS)
     if days is None:
         days = _history_and_ahead(history)
     in_history = masked.filter(masked.is_between(history["day"].min(), history["day"].max()))
@@ -92,8 +92,7 @@ def series_job(
         days=days,
         festivals=inputs.festivals,
         country=inputs.country,
-        samples=samples,
-        backtest_horizon=backtest_horizon,
+        purpose=purpose,
     )
 
 
@@ -101,4 +100,7 @@ def _history_and_ahead(history: pl.DataFrame) -> pl.Series:
     if history.is_empty():
         return pl.Series("day", [], dtype=pl.Date)
     last = history["day"].max() + dt.timedelta(days=ROLLING_HORIZON)
-    return pl.date_range(history["day"].min(), last, "1d", eager=True).alias("day")
+    first = max(
+        history["day"].min(), history["day"].max() - dt.timedelta(days=ROLLING_SHOWN_DAYS - 1)
+    )
+    return pl.date_range(first, last, "1d", eager=True).alias("day")

@@ -11,13 +11,21 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 import polars as pl
 
-from forecasting.backtest import BacktestResult, backtest_history
+from forecasting.backtest import BacktestResult, holdout_scores
 from forecasting.calendar import calendar_features
-from forecasting.model import fit_predict
-from forecasting.selection import POLICY, choose_settings
+from forecasting.calibration import SeriesErrors, series_errors
+from forecasting.selection import POLICY, ROLLING_HORIZON, choose
+
+
+class Purpose(StrEnum):
+    """A goal baseline is judged over the goal's period; a rolling forecast 90 days ahead."""
+
+    GOAL = "goal"
+    ROLLING = "rolling"
 
 
 @dataclass(frozen=True)
@@ -29,8 +37,7 @@ class SeriesJob:
     days: pl.Series  # the days to forecast
     festivals: pl.DataFrame  # event, start_day, end_day
     country: str | None
-    samples: int  # sampled paths to keep (goal runs)
-    backtest_horizon: int | None  # also backtest the series (rolling runs)
+    purpose: Purpose
 
     def input_hash(self) -> str:
         """sha256 of the training series, masked days, calendar, country, days and policy."""
@@ -41,7 +48,7 @@ class SeriesJob:
         ).sort("event", "start_day")
         for part in (
             POLICY,
-            {"country": self.country, "samples": self.samples, "bt": self.backtest_horizon},
+            {"country": self.country, "purpose": self.purpose.value},
             {"days": [str(self.days.min()), str(self.days.max()), self.days.len()]},
         ):
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
@@ -54,6 +61,18 @@ class SeriesJob:
         first = min(self.history["day"].min(), self.days.min())
         return calendar_features(self.festivals, self.country, first, self.days.max())
 
+    def first_day(self) -> dt.date:
+        """The first day the forecast is used for: the goal's start, or the day after the data."""
+        if self.purpose is Purpose.GOAL:
+            return self.days.min()
+        return self.history["day"].max() + dt.timedelta(days=1)
+
+    def horizon(self) -> int:
+        """Days ahead the forecast is judged over (the backtests' window length)."""
+        if self.purpose is Purpose.GOAL:
+            return self.days.len()
+        return ROLLING_HORIZON
+
 
 @dataclass(frozen=True)
 class SeriesResult:
@@ -62,10 +81,10 @@ class SeriesResult:
     input_hash: str
     seconds: float
     forecast: pl.DataFrame | None = None  # day + forecast columns + masked
-    samples: pl.DataFrame | None = None
     settings_json: str | None = None
     selection_json: str | None = None
-    backtest: BacktestResult | None = None
+    errors: SeriesErrors | None = None  # what the intervals are calibrated from
+    backtest: BacktestResult | None = None  # rolling runs: the last 90 days against naive
     error: str | None = None
     same_as: int | None = None  # a stored goal run with the same inputs: copy it, fit nothing
 
@@ -75,34 +94,36 @@ class SeriesResult:
 
 
 def run_job(job: SeriesJob, input_hash: str) -> SeriesResult:
-    """Choose settings on the training data, fit, forecast (and backtest); never raises."""
+    """Backtest the candidates at the job's horizon, choose, fit and forecast; never raises."""
     started = time.perf_counter()
     try:
         if job.history.is_empty():
             raise ValueError(f"no observations before {job.days.min()}; a fit needs at least 14")
-        calendar = job.calendar()
-        horizon = job.days.filter(job.days > job.history["day"].max()).len() or job.days.len()
-        selection = choose_settings(job.history, calendar, horizon)
-        forecast = fit_predict(
-            job.history, job.days, calendar, selection.settings, samples=job.samples
+        selection = choose(job.history, job.calendar(), job.first_day(), job.horizon())
+        forecast = selection.forecast(job.days)
+        train_days = job.history["y"].drop_nulls().len()
+        errors = series_errors(
+            (job.metric, job.team), selection.backtests, train_days, selection.in_sample
         )
         backtest = None
-        if job.backtest_horizon:
-            backtest = backtest_history(job.history, job.backtest_horizon, calendar)
+        if job.purpose is Purpose.ROLLING and selection.backtests:
+            backtest = holdout_scores(
+                job.history, selection.backtests[0], selection.settings_json()
+            )
     except Exception as error:  # a failing series is reported, never fatal to the others
         return SeriesResult(
             job.metric, job.team, input_hash, time.perf_counter() - started, error=_reason(error)
         )
-    frame = forecast.frame.with_columns(masked=pl.col("day").is_in(job.masked.implode()))
+    frame = forecast.with_columns(masked=pl.col("day").is_in(job.masked.implode()))
     return SeriesResult(
         job.metric,
         job.team,
         input_hash,
         time.perf_counter() - started,
         forecast=frame,
-        samples=forecast.samples,
-        settings_json=selection.settings.to_json(),
+        settings_json=selection.settings_json(),
         selection_json=selection.to_json(),
+        errors=errors,
         backtest=backtest,
     )
 

@@ -1,15 +1,17 @@
 """One series' natural growth: a Prophet fit with a Polars surface.
 
 Input is `day, y` (y null on masked or missing days: Prophet fits around them and still predicts
-them) and the calendar features of `forecasting.calendar`. Output is `day, yhat, yhat_lower,
-yhat_upper, trend, weekly, yearly, calendar`, all in the series' own units, and optionally
-sampled paths for intervals of sums.
+them) and the calendar features of `forecasting.calendar`. Output is `day, yhat, trend, weekly,
+yearly, calendar`, all in the series' own units. Intervals do not come from here: Prophet's
+simulated paths assume independent daily noise and a correct model, and covered the truth far
+less often than they claimed; `forecasting.calibration` learns them from backtests instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,20 +23,29 @@ import polars as pl
 from forecasting.quiet import silence_fitting_logs
 from forecasting.stan_json import use_fast_stan_json
 
-FORECAST_COLUMNS = ("yhat", "yhat_lower", "yhat_upper", "trend", "weekly", "yearly", "calendar")
+FORECAST_COLUMNS = ("yhat", "trend", "weekly", "yearly", "calendar")
 # Below a year of history, yearly seasonality and trend cannot be told apart.
 MIN_DAYS_FOR_YEARLY = 365
 MIN_OBSERVED_DAYS = 14
 # Only the last three years are fitted: on real series longer history made forecasts worse
 # (CTA, Oct-Dec 2018: sMAPE 7.5% from three years vs 8.3% from eighteen) and fits 5x slower.
 MAX_TRAIN_DAYS = 3 * 365
-# Draws behind every interval; more only when the caller stores sampled paths.
-INTERVAL_DRAWS = 200
+# A damped trend keeps this share of its daily change from one day to the next: after a month
+# it grows at 86% of its last pace, after a year at 16% (a total of ~200 days' worth of growth).
+DAMPING_PER_DAY = 0.995
 
 
 class Mode(StrEnum):
     ADDITIVE = "additive"
     MULTIPLICATIVE = "multiplicative"
+
+
+class Trend(StrEnum):
+    """How the fitted trend goes on past the last training day."""
+
+    LINEAR = "linear"  # as fitted
+    DAMPED = "damped"  # its growth fades by DAMPING_PER_DAY a day
+    FLAT = "flat"  # stays at the last training day's level
 
 
 @dataclass(frozen=True)
@@ -46,26 +57,23 @@ class Settings:
     seasonality_prior: float = 10.0
     holidays_prior: float = 10.0
     log: bool = False
-    interval_width: float = 0.8
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Settings:
+        """Settings from JSON; keys of older policies (interval_width) are ignored."""
         values = json.loads(text)
-        return cls(**{**values, "mode": Mode(values["mode"])})
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(
+            **{k: v for k, v in values.items() if k in known} | {"mode": Mode(values["mode"])}
+        )
 
     def usable_for(self, y: pl.Series) -> bool:
         """A log fit needs values that are never negative and mostly positive."""
         observed = y.drop_nulls()
         return not self.log or bool(observed.min() >= 0 and observed.median() > 0)
-
-
-@dataclass(frozen=True)
-class Forecast:
-    frame: pl.DataFrame  # day + FORECAST_COLUMNS
-    samples: pl.DataFrame | None  # sample, day, value
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class Fitted:
     settings: Settings
     offset: float
     calendar: pl.DataFrame  # day + the regressor columns the model was fitted with
+    last_day: dt.date  # the last training day: a trend other than LINEAR bends after it
 
     def future(self, days: pl.Series) -> pd.DataFrame:
         frame = days.alias("day").to_frame().join(self.calendar, on="day", how="left")
@@ -86,39 +95,65 @@ class Fitted:
     def back(self, values: np.ndarray) -> np.ndarray:
         return np.exp(values) - self.offset if self.settings.log else values
 
-    def point(self, days: pl.Series) -> np.ndarray:
-        return self.back(self.model.predict(self.future(days))["yhat"].to_numpy())
+    def predict(self, days: pl.Series, trend: Trend = Trend.LINEAR) -> pl.DataFrame:
+        """day + FORECAST_COLUMNS over `days`, the trend going on past the training as `trend`
+        says (seasonality and calendar scale with it in multiplicative and log fits)."""
+        point = self.model.predict(self.future(days))
+        parts = _components(point, self.settings)
+        frame = pl.DataFrame({"day": days, "yhat": self.back(point["yhat"].to_numpy()), **parts})
+        return self.bend(frame, trend)
 
-    def draw(self, days: pl.Series, count: int, seed: int) -> np.ndarray:
-        """Sampled paths (days x count): trend changes and noise as Prophet simulates them."""
-        self.model.uncertainty_samples = count
-        np.random.seed(seed)  # Prophet samples from numpy's global generator
-        return self.back(self.model.predictive_samples(self.future(days))["yhat"])
+    def bend(self, frame: pl.DataFrame, trend: Trend) -> pl.DataFrame:
+        """A LINEAR `predict` frame with its trend after the training as `trend` says: the
+        candidates of a backtest share one prediction per fit."""
+        if trend is Trend.LINEAR:
+            return frame
+        return _bend(frame, self.last_day, self._edge, trend, additive=self._additive())
+
+    @functools.cached_property
+    def _edge(self) -> tuple[float, float]:
+        """The trend's level on the last training day and its change over the next day."""
+        days = date_range(self.last_day, self.last_day + dt.timedelta(days=1))
+        trend = _components(self.model.predict(self.future(days)), self.settings)["trend"]
+        return float(trend[0]), float(trend[1] - trend[0])
+
+    def _additive(self) -> bool:
+        return not self.settings.log and self.settings.mode is Mode.ADDITIVE
 
 
 def fit_predict(
-    history: pl.DataFrame,
-    days: pl.Series,
-    calendar: pl.DataFrame | None,
-    settings: Settings,
-    *,
-    samples: int = 0,
-    seed: int = 0,
-) -> Forecast:
-    """Fit on `history` (day, y) and predict `days`; `samples` > 0 also keeps sampled paths."""
-    fitted = fit(history, calendar, settings)
-    point = fitted.model.predict(fitted.future(days))
-    draws = fitted.draw(days, max(samples, INTERVAL_DRAWS), seed)
-    frame = _frame(days, point, draws, fitted)
-    sampled = _samples(days, draws[:, :samples]) if samples else None
-    return Forecast(frame, sampled)
-
-
-def point_forecast(
     history: pl.DataFrame, days: pl.Series, calendar: pl.DataFrame | None, settings: Settings
-) -> np.ndarray:
-    """Only yhat for `days`: what a settings search needs, without the cost of sampling."""
-    return fit(history, calendar, settings).point(days)
+) -> pl.DataFrame:
+    """Fit on `history` (day, y) and predict `days`: day + FORECAST_COLUMNS."""
+    return fit(history, calendar, settings).predict(days)
+
+
+def _bend(
+    frame: pl.DataFrame,
+    last_day: dt.date,
+    edge: tuple[float, float],
+    trend: Trend,
+    *,
+    additive: bool,
+) -> pl.DataFrame:
+    """`frame` with the trend after `last_day` replaced by a damped or flat one."""
+    level, slope = edge
+    after = (frame["day"] - last_day).dt.total_days().to_numpy().astype(float)
+    fitted = frame["trend"].to_numpy()
+    if trend is Trend.FLAT:
+        bent = np.full(len(frame), level)
+    else:
+        growth = DAMPING_PER_DAY * (1 - DAMPING_PER_DAY ** np.maximum(after, 0))
+        bent = level + slope * growth / (1 - DAMPING_PER_DAY)
+    new_trend = np.where(after > 0, bent, fitted)
+    if additive:
+        return frame.with_columns(
+            yhat=frame["yhat"] + (new_trend - fitted), trend=pl.Series(new_trend)
+        )
+    ratio = np.divide(new_trend, fitted, out=np.ones_like(fitted), where=fitted != 0)
+    return frame.with_columns(
+        [pl.Series(name, frame[name].to_numpy() * ratio) for name in FORECAST_COLUMNS]
+    )
 
 
 def fit(history: pl.DataFrame, calendar: pl.DataFrame | None, settings: Settings) -> Fitted:
@@ -150,7 +185,6 @@ def fit(history: pl.DataFrame, calendar: pl.DataFrame | None, settings: Settings
         seasonality_mode=Mode.ADDITIVE.value if settings.log else settings.mode.value,
         changepoint_prior_scale=settings.changepoint_prior,
         seasonality_prior_scale=settings.seasonality_prior,
-        interval_width=settings.interval_width,
         uncertainty_samples=0,
     )
     calendar = _useful_columns(calendar, train)
@@ -165,7 +199,7 @@ def fit(history: pl.DataFrame, calendar: pl.DataFrame | None, settings: Settings
     # BFGS, not Prophet's default L-BFGS: over 38 fits of demo and real series it reached the
     # same optimum (residual sigma within 1%, lower in most) with 40% less CmdStan CPU time.
     model.fit(_to_pandas(frame.rename({"day": "ds"})), algorithm="BFGS")
-    return Fitted(model, settings, offset, calendar)
+    return Fitted(model, settings, offset, calendar, train["day"].max())
 
 
 def _useful_columns(calendar: pl.DataFrame | None, train: pl.DataFrame) -> pl.DataFrame:
@@ -182,16 +216,6 @@ def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     result = frame.to_pandas()
     result["ds"] = pd.to_datetime(result["ds"])
     return result
-
-
-def _frame(days: pl.Series, point: pd.DataFrame, draws: np.ndarray, fitted: Fitted):
-    tail = (1 - fitted.settings.interval_width) / 2
-    lower, upper = np.quantile(draws, [tail, 1 - tail], axis=1)
-    parts = _components(point, fitted.settings)
-    yhat = fitted.back(point["yhat"].to_numpy())
-    return pl.DataFrame(
-        {"day": days, "yhat": yhat, "yhat_lower": lower, "yhat_upper": upper, **parts}
-    )
 
 
 def _components(point: pd.DataFrame, settings: Settings) -> dict[str, np.ndarray]:
@@ -213,17 +237,6 @@ def _components(point: pd.DataFrame, settings: Settings) -> dict[str, np.ndarray
     if settings.mode is Mode.MULTIPLICATIVE:
         return {"trend": trend} | {name: trend * v for name, v in raw.items()}
     return {"trend": trend} | raw
-
-
-def _samples(days: pl.Series, draws: np.ndarray) -> pl.DataFrame:
-    count = draws.shape[1]
-    return pl.DataFrame(
-        {
-            "sample": np.tile(np.arange(count, dtype=np.int32), len(days)),
-            "day": np.repeat(days.to_numpy(), count),
-            "value": draws.reshape(-1),
-        }
-    ).with_columns(pl.col("day").cast(pl.Date))
 
 
 def date_range(start: dt.date, end: dt.date) -> pl.Series:

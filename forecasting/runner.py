@@ -13,14 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from forecasting import writes
-from forecasting.inputs import (
-    BACKTEST_HORIZON,
-    GOAL_SAMPLES,
-    StoreInputs,
-    read_inputs,
-    series_job,
-)
-from forecasting.jobs import SeriesJob, SeriesResult
+from forecasting.inputs import StoreInputs, read_inputs, series_job
+from forecasting.jobs import Purpose, SeriesJob, SeriesResult
 from forecasting.model import date_range
 from forecasting.pool import run_jobs
 from forecasting.report import Outcome, Progress, RunReport, SeriesOutcome
@@ -70,7 +64,7 @@ def _goal_jobs(
     kept: list[SeriesOutcome],
 ) -> list[tuple[SeriesJob, str]]:
     """A job (and its input hash) for every series not kept: trained before the goal's start,
-    forecast over its period, with sampled paths."""
+    forecast over its period."""
     frozen = {(item.metric, item.team) for item in kept}
     days = date_range(period.start_day, period.end_day)
     jobs = [
@@ -80,8 +74,7 @@ def _goal_jobs(
             team,
             before=period.start_day,
             days=days,
-            samples=GOAL_SAMPLES,
-            backtest_horizon=None,
+            purpose=Purpose.GOAL,
         )
         for metric, team in series
         if (metric, team) not in frozen
@@ -130,8 +123,7 @@ def refresh_rolling(
             team,
             before=None,
             days=None,
-            samples=0,
-            backtest_horizon=BACKTEST_HORIZON,
+            purpose=Purpose.ROLLING,
         )
         for metric, team in series
     ]

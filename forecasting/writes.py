@@ -1,7 +1,9 @@
-"""Write fitted series to the store: runs, forecast rows, sampled paths and backtests.
+"""Write fitted series to the store: runs, forecast rows, backtest errors, calibrations.
 
 Called inside one transaction after the fits. The runs in use are read again here, not taken
-from before the fits, so a baseline frozen meanwhile by another command is respected.
+from before the fits, so a baseline frozen meanwhile by another command is respected. The runs
+written are calibrated last, pooled with the other runs in use of the same goal (or the other
+rolling runs): a series' interval borrows from its metric's other series.
 """
 
 from __future__ import annotations
@@ -9,11 +11,18 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import polars as pl
 
+from forecasting.calibration import ERROR_COLUMNS, SeriesErrors, calibrate
 from forecasting.jobs import SeriesJob, SeriesResult
+from forecasting.model import MAX_TRAIN_DAYS
 from forecasting.report import Outcome, SeriesOutcome
 from metrics.forecasts import reads as fs
+from metrics.stats import Z80
+
+DRAWS = 200  # sampled paths per run: a landing chance over 200 has a standard error <= 3.5 pts
+COMPANY_SEED = 20261128  # the paths' shared part: the same for every run, so sums correlate
 
 
 def write_goal_results(
@@ -42,12 +51,12 @@ def write_goal_results(
             continue
         run = fs.insert_run(con, _record(job, result, "goal", goal, at))
         if result.ok:
-            fs.insert_forecast(con, run, result.forecast)
-            fs.insert_samples(con, run, result.samples)
+            _insert_fit(con, run, job, result)
             outcomes.append(_outcome(job, Outcome.FITTED, None, run, result.seconds))
         else:
             kept = f"; baseline run {ok_runs[0]} stays in use" if ok_runs else ""
             outcomes.append(_outcome(job, Outcome.FAILED, result.error + kept, run, result.seconds))
+    calibrate_runs(con, fs.runs_in_use(con, "goal", goal), _fitted(outcomes))
     return outcomes
 
 
@@ -66,11 +75,91 @@ def write_rolling_results(
         if not result.ok:
             outcomes.append(_outcome(job, Outcome.FAILED, result.error, run, result.seconds))
             continue
-        fs.insert_forecast(con, run, result.forecast)
+        _insert_fit(con, run, job, result)
         if result.backtest is not None:
             fs.insert_backtest(con, run, job.metric, job.team, _backtest_row(result, at))
         outcomes.append(_outcome(job, Outcome.FITTED, None, run, result.seconds))
+    calibrate_runs(con, fs.runs_in_use(con, "rolling", None), _fitted(outcomes))
     return outcomes
+
+
+def _insert_fit(con: duckdb.DuckDBPyConnection, run: int, job: SeriesJob, result) -> None:
+    fs.insert_forecast(con, run, result.forecast)
+    errors = result.errors
+    observed = job.history.filter(pl.col("y").is_not_null())["day"]
+    own = {
+        "noise_sd": errors.noise_sd if errors and errors.noise_sd is not None else 0.0,
+        "noise_phi": errors.noise_phi if errors else 0.0,
+        "train_days": errors.train_days if errors else observed.len(),
+        "origin_day": observed.max(),
+    }
+    rows = errors.rows if errors else pl.DataFrame(schema=ERROR_COLUMNS)
+    fs.insert_errors(con, run, rows, own)
+
+
+def _fitted(outcomes: list[SeriesOutcome]) -> list[int]:
+    return [o.run for o in outcomes if o.outcome is Outcome.FITTED and o.run is not None]
+
+
+def calibrate_runs(con: duckdb.DuckDBPyConnection, in_use: pl.DataFrame, runs: list[int]) -> None:
+    """Calibrate `runs`, pooling their errors with those of every good run in `in_use`."""
+    if not runs:
+        return
+    pool = in_use.filter(pl.col("status") == "ok")["run"].to_list()
+    own, errors = fs.calibration_inputs(con, sorted(set(pool) | set(runs)))
+    series = {
+        run: SeriesErrors(
+            (metric, team),
+            errors.filter(pl.col("run") == run).drop("run").cast(ERROR_COLUMNS),
+            noise_sd if noise_sd > 0 else None,  # 0: the series had no backtest to learn it
+            noise_phi,
+            train_days,
+        )
+        for run, metric, team, noise_sd, noise_phi, train_days, _ in own.iter_rows()
+    }
+    by_key = calibrate(list(series.values()))
+    chosen = [run for run in runs if run in series]
+    rows = [(run, by_key[series[run].key]) for run in chosen]
+    frame = pl.DataFrame(
+        [
+            (run, c.noise_sd, c.level_sd, c.slope_sd, c.rho, c.pooled_over, c.coverage, c.method)
+            for run, c in rows
+        ],
+        schema={
+            "run": pl.Int64, "noise_sd": pl.Float64, "level_sd": pl.Float64,
+            "slope_sd": pl.Float64, "rho": pl.Float64, "pooled_over": pl.Int64,
+            "coverage": pl.Float64, "method": pl.String,
+        },
+        orient="row",
+    )  # fmt: skip
+    fs.replace_calibrations(con, frame, _draws(rows), Z80)
+    for run, calibration in rows:
+        con.execute(
+            "update backtests set coverage = $coverage where run = $run",
+            {"coverage": calibration.coverage, "run": run},
+        )
+
+
+def _draws(rows: list) -> pl.DataFrame:
+    """Each run's paths' level and slope errors: a part shared by every run (the same seed for
+    all, weighted by rho) and a part of its own (seeded by the run)."""
+    shared = np.random.default_rng(COMPANY_SEED).standard_normal((2, DRAWS))
+    frames = []
+    for run, c in rows:
+        own = np.random.default_rng([COMPANY_SEED, run]).standard_normal((2, DRAWS))
+        mixed = np.sqrt(c.rho) * shared + np.sqrt(1 - c.rho) * own
+        frames.append(
+            pl.DataFrame(
+                {
+                    "run": np.full(DRAWS, run, dtype=np.int64),
+                    "sample": np.arange(DRAWS, dtype=np.int32),
+                    "level": c.level_sd * mixed[0],
+                    "slope": c.slope_sd * mixed[1],
+                }
+            )
+        )
+    schema = {"run": pl.Int64, "sample": pl.Int32, "level": pl.Float64, "slope": pl.Float64}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
 def _runs_of(in_use: pl.DataFrame, job: SeriesJob) -> tuple[list[int], list[int]]:
@@ -84,6 +173,8 @@ def _record(
     job: SeriesJob, result: SeriesResult, purpose: str, goal: str | None, at: dt.datetime
 ) -> fs.RunRecord:
     observed = job.history.filter(pl.col("y").is_not_null())["day"]
+    if not observed.is_empty():  # the fit uses only the last MAX_TRAIN_DAYS of the history
+        observed = observed.filter(observed > observed.max() - dt.timedelta(days=MAX_TRAIN_DAYS))
     return fs.RunRecord(
         purpose=purpose,
         goal=goal,
@@ -111,7 +202,7 @@ def _backtest_row(result: SeriesResult, at: dt.datetime) -> dict:
     return {
         "input_hash": result.input_hash,
         "horizon": backtest.horizon,
-        "settings": backtest.settings.to_json(),
+        "settings": backtest.settings_json,
         "created_at": at,
         "train_days": backtest.train_days,
         "model_mape": backtest.model.mape,

@@ -18,3 +18,17 @@ def ridge_nnls(design: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarr
     augmented = np.vstack([design, np.sqrt(ridge) * np.eye(k)])
     solution, _ = nnls(augmented, np.concatenate([target, np.zeros(k)]))
     return solution
+
+
+# The standard normal's 90th percentile: an 80% interval is the estimate +- Z80 sd.
+Z80 = 1.2815515655446004
+
+
+def ar1_sum_variance(phi: float, n: np.ndarray | float) -> np.ndarray | float:
+    """Variance of the sum of `n` consecutive days of an AR(1) series with unit variance and
+    lag-one correlation `phi`: persistent noise does not average out over a window as fast as
+    independent noise does (n (1 + phi) / (1 - phi) for long windows instead of n)."""
+    n = np.asarray(n, dtype=float)
+    if phi <= 0:
+        return n
+    return n * (1 + phi) / (1 - phi) - 2 * phi * (1 - phi**n) / (1 - phi) ** 2

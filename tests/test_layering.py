@@ -43,7 +43,7 @@ FIRST_PARTY = ("metrics", "forecasting", "ui", "app_pages", "cli", "workflows")
 METRICS_ROOMS = {
     "store": set(),
     "stats": set(),
-    "forecasts": {"metrics.store"},
+    "forecasts": {"metrics.store", "metrics.stats"},
     "plan": {"metrics.store", "metrics.forecasts"},
     "checks": {"metrics.stats"},
     "contribution": {

@@ -23,15 +23,25 @@ COMPONENTS = ("trend", "weekly", "yearly", "calendar")
 
 
 def model_text(settings_json: str | None) -> str:
-    """'log, changepoint prior 0.01, 80% interval' from a run's settings JSON."""
+    """'blend of multiplicative + log, linear trend, changepoint prior 0.001' from a run's
+    settings JSON (older runs: 'log, changepoint prior 0.01')."""
     if not settings_json:
         return "—"
     settings = json.loads(settings_json)
-    if not settings or "mode" not in settings:
+    if "fits" in settings:
+        shapes = " + ".join(_shape(fit) for fit in settings["fits"])
+        priors = sorted({fit["changepoint_prior"] for fit in settings["fits"]})
+        return (
+            f"{settings['candidate']} ({shapes}), {settings['trend']} trend, "
+            f"changepoint prior {', '.join(map(str, priors))}"
+        )
+    if "mode" not in settings:
         return "—"
-    shape = "log" if settings.get("log") else settings["mode"]
-    width = settings.get("interval_width", 0.8)
-    return f"{shape}, changepoint prior {settings['changepoint_prior']}, {width:.0%} interval"
+    return f"{_shape(settings)}, changepoint prior {settings['changepoint_prior']}"
+
+
+def _shape(settings: dict) -> str:
+    return "log" if settings.get("log") else settings["mode"]
 
 
 def runs_table(runs: pl.DataFrame) -> pl.DataFrame:
@@ -67,13 +77,44 @@ def run_of(runs: pl.DataFrame, metric: str, team: str) -> dict:
 
 
 def selection_table(selection_json: str | None) -> pl.DataFrame:
-    """Each candidate of the settings search and its sMAPE on the held-out training days."""
-    schema = {"candidate": pl.String, "validation_smape": pl.Float64}
+    """Each candidate of the model choice and its mean running-total error per backtest origin
+    (older runs: its sMAPE on the held-out training days, as `origin 1`)."""
+    schema = {"candidate": pl.String, "chosen": pl.Boolean, "origin 1": pl.Float64}
     if not selection_json:
         return pl.DataFrame(schema=schema)
-    candidates = json.loads(selection_json).get("candidates", [])
-    rows = [(model_text(json.dumps(c["settings"])), c["smape"]) for c in candidates]
-    return pl.DataFrame(rows, schema=schema, orient="row").sort("validation_smape")
+    selection = json.loads(selection_json)
+    candidates = selection.get("candidates", [])
+    if candidates and "scores" not in candidates[0]:  # policy 3: one sMAPE per candidate
+        rows = [(model_text(json.dumps(c["settings"])), False, c["smape"]) for c in candidates]
+        return pl.DataFrame(rows, schema=schema, orient="row")
+    origins = selection.get("origins", [])
+    names = [f"origin {i + 1} ({o['start']})" for i, o in enumerate(origins)]
+    if not names:
+        return pl.DataFrame(schema=schema)
+    rows = [
+        {"candidate": c["name"], "chosen": c["name"] == selection.get("chosen")}
+        | dict(zip(names, c["scores"], strict=True))
+        for c in candidates
+    ]
+    return pl.DataFrame(rows)
+
+
+def calibration_table(calibrations: pl.DataFrame) -> pl.DataFrame:
+    """Per series, how its interval was learnt: `metrics.forecasts.reads.run_calibrations` in
+    the words of the page and the CLI (sds and widths as shares of the natural total)."""
+    return calibrations.select(
+        "metric",
+        "team",
+        half_width="half_width",
+        backtest_coverage="coverage",
+        level_error="level_sd",
+        slope_error_per_year="slope_sd",
+        daily_noise="noise_sd",
+        noise_persistence="noise_phi",
+        shared_with_company="rho",
+        window_errors="backtest_errors",
+        how=pl.col("method"),
+    )
 
 
 def spans(days: pl.Series) -> list[tuple[dt.date, dt.date]]:

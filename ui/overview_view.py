@@ -39,6 +39,12 @@ STATUS_ICONS = {
 NO_STATUS = "No target to date yet"
 NO_CHECKIN = "No check-in yet"
 NOT_DISTINGUISHABLE = "not distinguishable from natural growth"
+INTERVAL_HELP = (
+    "80% intervals, learnt from how wrong the natural baseline was on each series' own history "
+    "(backtests of window totals at the goal's horizon, pooled over the metric's series; "
+    "`dataops calibration` and the Forecasts page show them). An interval that contains 0 is "
+    f"{NOT_DISTINGUISHABLE}."
+)
 FLAG_WORDS = {
     FlagKind.PULL_FORWARD: ("Pull-forward", "demand was pulled forward, not added"),
     FlagKind.CANNIBALISATION: ("Cannibalisation", "one team's campaign held another team down"),

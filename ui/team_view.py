@@ -48,7 +48,7 @@ def value_text(value: float | None, metric: Metric) -> str:
 def uplift_text(row: Mapping, metric: Metric) -> str:
     """'80% interval ¥11.3M to ¥20.6M', or why there is none to trust."""
     if row["uplift_lower"] is None or row["uplift_upper"] is None:
-        return "no interval: the baseline has no sampled paths"
+        return "no interval: the baseline has no calibrated paths"
     interval = (
         f"80% interval {value_text(row['uplift_lower'], metric)} to "
         f"{value_text(row['uplift_upper'], metric)}"

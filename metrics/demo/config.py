@@ -38,6 +38,11 @@ class DemoConfig:
     teams: int = 5
     years: int = 3
     end: dt.date = field(default_factory=_yesterday)
+    # Day-to-day deviations are AR(1) on the log scale, as in real business series: each team
+    # draws its persistence and a multiple of the components' base noise (NOISE in natural.py,
+    # about 2% on GMV) from these ranges.
+    noise_phi: tuple[float, float] = (0.3, 0.6)
+    noise_scale: tuple[float, float] = (1.0, 1.5)
 
     def __post_init__(self) -> None:
         if not 0 <= self.seed < 2**32:  # what numpy's generators take
@@ -73,6 +78,14 @@ class DemoConfig:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+
+# A family of harder companies for statistical tests and benchmarks: GMV noise of 2-6% a day
+# with persistence 0.3-0.8 (what the calibration must cope with on real series).
+WILD_NOISE = {"noise_phi": (0.3, 0.8), "noise_scale": (1.0, 3.0)}
+# How a team's traffic grows, with the share of teams of each kind: the same gain each year
+# (most maturing segments), the same rate each year, or a slow decline.
+GROWTH_KINDS = {"linear": 0.5, "compound": 0.35, "decline": 0.15}
 
 
 @dataclass(frozen=True)
@@ -163,7 +176,8 @@ def segments(config: DemoConfig, rng: np.random.Generator) -> pl.DataFrame:
 
     Columns: team, archetype, visitors (per day at the start), conversion, aov, signup,
     dau_ratio, growth, growth_late (yearly gains before and after the `knot`, in years into the
-    history), festival, weekly, yearly (amplitudes). Copies of an archetype split its traffic
+    history), festival, weekly, yearly (amplitudes), growth_kind (see GROWTH_KINDS), noise_phi,
+    noise_scale (see DemoConfig). Copies of an archetype split its traffic
     share, so the company keeps its size however finely it is cut into teams.
     """
     teams = roster(config)
@@ -192,4 +206,16 @@ def segments(config: DemoConfig, rng: np.random.Generator) -> pl.DataFrame:
             "weekly": rng.uniform(0.7, 1.3, size=n),
             "yearly": rng.uniform(0.7, 1.3, size=n),
         }
-    )
+    ).with_columns(_noise_and_growth(config, n))
+
+
+def _noise_and_growth(config: DemoConfig, n: int) -> list[pl.Series]:
+    """Each team's growth kind, noise persistence and noise multiple, from a generator of their
+    own so the other parameters of a seed stay as they were before these existed."""
+    rng = np.random.default_rng([config.seed, 1])
+    kinds = list(GROWTH_KINDS)
+    return [
+        pl.Series("growth_kind", rng.choice(kinds, size=n, p=list(GROWTH_KINDS.values()))),
+        pl.Series("noise_phi", rng.uniform(*config.noise_phi, size=n)),
+        pl.Series("noise_scale", rng.uniform(*config.noise_scale, size=n)),
+    ]

@@ -7,13 +7,14 @@ visitors (V), conversion (C), order value (A), the active share (D) and the sign
 
 Every component is a smooth trend, weekly and yearly seasonality, the market festivals inside the
 market calendar's windows (and nowhere else, so a model given that calendar can learn them) and
-lognormal day-to-day noise.
+lognormal day-to-day noise that persists from one day to the next (AR(1) per team).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from scipy.signal import lfilter
 
 from metrics.demo.config import STORED_METRICS, DemoConfig
 from metrics.store.calendar import default_market_calendar
@@ -90,12 +91,20 @@ def log_parts(
     years = np.arange(len(days)) / 365.25
     weekday, day_of_year = _seasonal(days)
     festivals = festival_effects(days)
-    s = {name: segments[name].to_numpy()[:, None] for name in segments.columns[2:]}
-    # Growth is linear in level, as in a maturing company (the same gain a year, so a falling
-    # rate), with one change of pace early in the history.
+    numeric = [name for name in segments.columns[2:] if segments[name].dtype.is_numeric()]
+    s = {name: segments[name].to_numpy()[:, None] for name in numeric}
+    # Growth with one change of pace early in the history: mostly linear in level, as in a
+    # maturing company (the same gain a year, so a falling rate); some teams compound (the same
+    # rate a year) and some decline slowly.
     gain = s["growth"] * years + (s["growth_late"] - s["growth"]) * np.maximum(years - s["knot"], 0)
+    kind = segments["growth_kind"].to_numpy()[:, None]
+    traffic = np.where(
+        kind == "compound",
+        np.log(s["visitors"]) + np.log1p(s["growth"]) * years,
+        np.log(s["visitors"] * np.maximum(1 + np.where(kind == "decline", -0.3 * gain, gain), 0.2)),
+    )
     trend = {
-        "V": np.log(s["visitors"] * (1 + gain)),
+        "V": traffic,
         "C": np.log(s["conversion"] * (1 + 0.01 * years)),
         "A": np.log(s["aov"] * (1 + 0.03 * years)),  # prices creep up
         "D": np.log(s["dau_ratio"]) + np.zeros_like(years),
@@ -110,8 +119,19 @@ def log_parts(
             + s["yearly"] * yearly
             + s["festival"] * festivals[c]
         )
-        noise[c] = rng.normal(0.0, NOISE[c], size=(len(segments), len(days)))
+        shocks = rng.normal(0.0, NOISE[c], size=(len(segments), len(days)))
+        noise[c] = s["noise_scale"] * ar1(shocks, segments["noise_phi"].to_numpy())
     return {"trend": trend, "season": season, "noise": noise}
+
+
+def ar1(shocks: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Rows of AR(1) noise x_t = phi x_(t-1) + e_t, scaled back to the shocks' marginal sd so
+    persistence changes how noise lasts, not how large a day's deviation is."""
+    rows = [
+        lfilter([np.sqrt(1 - p**2)], [1.0, -p], row, zi=[row[0] * p])[0]
+        for row, p in zip(shocks, phi, strict=True)
+    ]
+    return np.vstack(rows) if rows else shocks
 
 
 def natural_frame(

@@ -17,10 +17,13 @@ from metrics.forecasts.writes import RunRecord as RunRecord
 from metrics.forecasts.writes import copy_goal_run as copy_goal_run
 from metrics.forecasts.writes import delete_runs as delete_runs
 from metrics.forecasts.writes import insert_backtest as insert_backtest
+from metrics.forecasts.writes import insert_errors as insert_errors
 from metrics.forecasts.writes import insert_forecast as insert_forecast
 from metrics.forecasts.writes import insert_run as insert_run
-from metrics.forecasts.writes import insert_samples as insert_samples
+from metrics.forecasts.writes import replace_calibrations as replace_calibrations
+from metrics.forecasts.writes import set_noise_calibration as set_noise_calibration
 from metrics.forecasts.writes import supersede_runs as supersede_runs
+from metrics.stats import Z80
 from metrics.store.catalog import load_metrics
 from metrics.store.errors import DataopsError
 
@@ -205,6 +208,65 @@ def runs_in_use(con: duckdb.DuckDBPyConnection, purpose: str, goal: str | None) 
         order by metric, team, run
         """,
         params={"purpose": purpose, "goal": goal},
+    ).pl()
+
+
+def calibration_inputs(
+    con: duckdb.DuckDBPyConnection, runs: list[int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What calibrating `runs` needs: (their calibrations: run, metric, team, noise_sd,
+    noise_phi, train_days, method; their backtest errors: run, origin, train_days, d, n,
+    error, tbar)."""
+    params = {"runs": runs}
+    own = con.sql(
+        """
+        select c.run, r.metric, r.team, c.noise_sd, c.noise_phi, c.train_days, c.method
+        from calibrations c join forecast_runs r using (run)
+        where list_contains($runs, c.run) order by c.run
+        """,
+        params=params,
+    ).pl()
+    errors = con.sql(
+        "select run, origin, train_days, d, n, error, tbar from backtest_errors"
+        " where list_contains($runs, run) order by run, origin, d",
+        params=params,
+    ).pl()
+    return own, errors
+
+
+def run_calibrations(
+    con: duckdb.DuckDBPyConnection, purpose: str, goal: str | None
+) -> pl.DataFrame:
+    """How the intervals of the runs in use were obtained, per series. Columns: run, metric,
+    team, level_sd, slope_sd, noise_sd, noise_phi, rho, pooled_over, coverage, method,
+    backtest_errors (how many window errors the run has), half_width (of the 80% interval of
+    the whole forecast period's total, as a share of it), days."""
+    return con.sql(
+        """
+        with runs as (
+            select run, metric, team, forecast_start, forecast_end from forecast_runs
+            where purpose = $purpose and goal is not distinct from $goal
+              and superseded_at is null and status = 'ok'
+        ),
+        ahead as (
+            select f.run, count(*) as days,
+                sum(abs(f.yhat) * greatest(f.day - c.origin_day, 0) / 365.25)
+                    / nullif(sum(abs(f.yhat)), 0) as tbar
+            from forecasts f join calibrations c using (run) join runs r using (run)
+            where f.day > c.origin_day
+            group by f.run
+        ),
+        counted as (select run, count(*) as backtest_errors from backtest_errors group by run)
+        select r.run, r.metric, r.team, c.level_sd, c.slope_sd, c.noise_sd, c.noise_phi, c.rho,
+            c.pooled_over, c.coverage, c.method, coalesce(n.backtest_errors, 0) as backtest_errors,
+            $z * sqrt(c.level_sd ^ 2 + (c.slope_sd * a.tbar) ^ 2
+                + c.noise_sd ^ 2 * (1 + c.noise_phi) / (1 - c.noise_phi) / a.days) as half_width,
+            a.days
+        from runs r join calibrations c using (run)
+        left join ahead a using (run) left join counted n using (run)
+        order by r.metric, r.team
+        """,
+        params={"purpose": purpose, "goal": goal, "z": Z80},
     ).pl()
 
 

@@ -1,5 +1,5 @@
-"""Writes to the forecast tables, as the runner makes them: runs, forecast rows, sampled paths,
-backtests, and taking runs out of use. Called inside the caller's transaction.
+"""Writes to the forecast tables, as the runner makes them: runs, forecast rows, backtest errors
+and calibrations, backtests, and taking runs out of use. Called inside the caller's transaction.
 
 Re-exported by `metrics.forecasts.reads`, whose contract names them. No prophet or pandas here.
 """
@@ -78,31 +78,113 @@ def copy_goal_run(con: duckdb.DuckDBPyConnection, source: int, goal: str, at: dt
         """,
         params,
     )
-    con.execute(
-        "insert into forecast_samples select $run, sample, day, value"
-        " from forecast_samples where run = $source",
-        params,
-    )
+    for table in ("backtest_errors", "calibrations", "calibration_draws"):
+        columns = con.execute(
+            "select column_name from information_schema.columns where table_name = $table"
+            " and column_name <> 'run' order by ordinal_position",
+            {"table": table},
+        ).fetchall()
+        names = ", ".join(name for (name,) in columns)
+        con.execute(
+            f"insert into {table} (run, {names}) select $run, {names} from {table}"  # noqa: S608
+            " where run = $source",  # table and column names come from the catalogue, not users
+            params,
+        )
     return run
 
 
 def insert_forecast(con: duckdb.DuckDBPyConnection, run: int, frame: pl.DataFrame) -> None:
-    """`frame`: day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly, calendar, masked."""
+    """`frame`: day, yhat, trend, weekly, yearly, calendar, masked. The band is the point until
+    `replace_calibrations` calibrates the run."""
     con.execute(
         """
         insert into forecasts (run, day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly,
             calendar, masked)
-        select $run, day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly, calendar, masked
+        select $run, day, yhat, yhat, yhat, trend, weekly, yearly, calendar, masked
         from frame
         """,
         {"run": run},
     )
 
 
-def insert_samples(con: duckdb.DuckDBPyConnection, run: int, samples: pl.DataFrame) -> None:
-    """`samples`: sample, day, value."""
+def insert_errors(
+    con: duckdb.DuckDBPyConnection, run: int, errors: pl.DataFrame, own: dict
+) -> None:
+    """A run's backtest errors (origin, train_days, d, n, error, tbar) and its own noise
+    (`own`: noise_sd, noise_phi, train_days, origin_day), uncalibrated until the batch is."""
     con.execute(
-        "insert into forecast_samples select $run, sample, day, value from samples", {"run": run}
+        "insert into backtest_errors select $run, origin, train_days, d, n, error, tbar"
+        " from errors",
+        {"run": run},
+    )
+    con.execute(
+        """
+        insert into calibrations (run, noise_sd, noise_phi, train_days, origin_day, method,
+            calibrated_at)
+        values ($run, $noise_sd, $noise_phi, $train_days, $origin_day, 'not calibrated yet',
+            current_timestamp::timestamp)
+        """,
+        {"run": run, **own},
+    )
+
+
+def set_noise_calibration(
+    con: duckdb.DuckDBPyConnection, run: int, noise_sd: float, origin_day: dt.date, draws: int
+) -> None:
+    """Calibrate `run` as independent daily noise of `noise_sd` alone, no level or slope error:
+    for baselines written without a backtest (test factories, benchmarks)."""
+    con.execute(
+        """
+        insert or replace into calibrations (run, noise_sd, noise_phi, train_days, origin_day,
+            method, calibrated_at)
+        values ($run, $sd, 0, 0, $origin, 'daily noise only', current_timestamp::timestamp)
+        """,
+        {"run": run, "sd": noise_sd, "origin": origin_day},
+    )
+    con.execute(
+        "insert or replace into calibration_draws select $run, range::integer, 0, 0"
+        " from range($draws)",
+        {"run": run, "draws": draws},
+    )
+
+
+def replace_calibrations(
+    con: duckdb.DuckDBPyConnection, calibrations: pl.DataFrame, draws: pl.DataFrame, z80: float
+) -> None:
+    """Store each run's calibration and its paths' errors, and recompute its daily band.
+
+    `calibrations`: run, noise_sd, level_sd, slope_sd, rho, pooled_over, coverage, method.
+    `draws`: run, sample, level, slope. The band of a day `t` years after the origin is
+    yhat +- z80 |yhat| sqrt(level_sd^2 + (slope_sd t)^2 + noise_sd^2); days up to the origin
+    (a rolling run's fitted history) carry the noise alone.
+    """
+    runs = calibrations["run"].to_list()
+    calibrations_new = calibrations  # noqa: F841 - read by DuckDB by name
+    con.execute(
+        """
+        update calibrations c set noise_sd = n.noise_sd, level_sd = n.level_sd,
+            slope_sd = n.slope_sd, rho = n.rho, pooled_over = n.pooled_over,
+            coverage = n.coverage, method = n.method, calibrated_at = current_timestamp::timestamp
+        from calibrations_new n where n.run = c.run
+        """
+    )
+    con.execute("delete from calibration_draws where list_contains($runs, run)", {"runs": runs})
+    con.execute("insert into calibration_draws select run, sample, level, slope from draws")
+    con.execute(
+        """
+        update forecasts f set
+            yhat_lower = f.yhat - $z * abs(f.yhat) * b.sd,
+            yhat_upper = f.yhat + $z * abs(f.yhat) * b.sd
+        from (
+            select g.run, g.day, case when g.day <= c.origin_day then c.noise_sd
+                else sqrt(c.level_sd ^ 2 + (c.slope_sd * (g.day - c.origin_day) / 365.25) ^ 2
+                          + c.noise_sd ^ 2) end as sd
+            from forecasts g join calibrations c using (run)
+            where list_contains($runs, g.run)
+        ) b
+        where b.run = f.run and b.day = f.day
+        """,
+        {"z": z80, "runs": runs},
     )
 
 
@@ -131,7 +213,8 @@ def supersede_runs(con: duckdb.DuckDBPyConnection, runs: list[int], at: dt.datet
 
 def delete_runs(con: duckdb.DuckDBPyConnection, runs: list[int]) -> None:
     """Drop replaced rolling runs with their rows: the rolling forecast is a cache, not a record."""
-    for table in ("forecasts", "forecast_samples", "backtests", "forecast_runs"):
+    tables = ("forecasts", "backtest_errors", "calibrations", "calibration_draws", "backtests")
+    for table in (*tables, "forecast_runs"):
         con.execute(
             f"delete from {table} where list_contains($runs, run)",  # noqa: S608 - fixed names
             {"runs": runs},

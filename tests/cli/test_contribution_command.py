@@ -14,7 +14,7 @@ from metrics.forecasts.reads import goal_baseline
 from metrics.store.connection import open_store
 from tests.metrics import contribution_store
 
-FORECAST_TABLES = ("forecast_runs", "forecasts", "forecast_samples")
+FORECAST_TABLES = ("forecast_runs", "forecasts", "calibrations", "calibration_draws")
 
 
 @pytest.fixture(scope="module")

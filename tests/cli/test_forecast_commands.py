@@ -41,7 +41,8 @@ def test_backtest_json_has_exactly_the_documented_shape(tmp_path, capsys, monkey
     )
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"model", "seasonal_naive", "horizon", "train_days"}
+    assert set(result) == {"model", "seasonal_naive", "horizon", "train_days", "chosen"}
+    assert result["chosen"]["candidate"] == "blend"
     assert set(result["model"]) == {"mape", "smape", "coverage"}
     assert set(result["seasonal_naive"]) == {"mape", "smape"}
     assert result["horizon"] == 30 and result["train_days"] == 370

@@ -10,7 +10,7 @@ import types
 import polars as pl
 import pytest
 
-from forecasting.jobs import SeriesJob, run_job
+from forecasting.jobs import Purpose, SeriesJob, run_job
 from forecasting.pool import run_jobs
 
 
@@ -27,8 +27,7 @@ def short_job(team: str) -> SeriesJob:
             schema={"event": pl.String, "start_day": pl.Date, "end_day": pl.Date}
         ),
         country=None,
-        samples=0,
-        backtest_horizon=None,
+        purpose=Purpose.GOAL,
     )
 
 

@@ -12,7 +12,8 @@ import shutil
 import polars as pl
 import pytest
 
-from forecasting.inputs import GOAL_SAMPLES, read_inputs, series_job
+from forecasting.inputs import read_inputs, series_job
+from forecasting.jobs import Purpose
 from forecasting.model import date_range
 from forecasting.pool import run_jobs
 from forecasting.runner import freeze_goal_baseline
@@ -103,8 +104,8 @@ def test_masking_initiatives_recovers_uplift_better_than_not_masking(recovery_st
     days = date_range(period.start_day, period.end_day)
     jobs = [
         series_job(
-            inputs, m, t, before=period.start_day, days=days, samples=GOAL_SAMPLES,
-            backtest_horizon=None, policy=None,
+            inputs, m, t, before=period.start_day, days=days, purpose=Purpose.GOAL,
+            policy=None,
         )
         for m, t in series
     ]  # fmt: skip

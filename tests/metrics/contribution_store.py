@@ -68,11 +68,12 @@ def build(con: duckdb.DuckDBPyConnection, goal_metric: str = "gmv", *, seed: int
     con.executemany("insert into teams values (?, ?, ?)", TEAMS)
     con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, true)", METRICS)
     for k, metric in enumerate(SCALE):
-        daily, samples, initiatives = company(metric, seed + k).frames()
+        made = company(metric, seed + k)
+        daily, samples, initiatives = made.frames()
         daily, samples = (_as(frame, metric) for frame in (daily, samples))
         observed = daily.filter(pl.col("day") <= AS_OF).select("day", "metric", "team", "actual")  # noqa: F841
         con.execute("insert into observations select * from observed")
-        _freeze(con, f"{goal_metric}_goal", daily, samples)
+        _freeze(con, f"{goal_metric}_goal", daily, made.noise)
     rows = initiatives.with_columns(name=pl.col("initiative"))  # noqa: F841 - read by DuckDB
     con.execute("insert into initiatives select * from rows")
     goal = Goal(
@@ -94,7 +95,8 @@ def _as(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
     return frame.with_columns(pl.col(scaled) * SCALE[metric], metric=pl.lit(metric))
 
 
-def _freeze(con, goal: str, daily: pl.DataFrame, samples: pl.DataFrame) -> None:
+def _freeze(con, goal: str, daily: pl.DataFrame, noise: float) -> None:
+    """Frozen runs whose paths are the baseline with the company's daily noise around it."""
     for (metric, team), series in daily.group_by("metric", "team"):
         record = forecast_store.RunRecord(
             purpose="goal",
@@ -127,8 +129,7 @@ def _freeze(con, goal: str, daily: pl.DataFrame, samples: pl.DataFrame) -> None:
             masked=pl.lit(False),
         )
         forecast_store.insert_forecast(con, run, forecast)
-        paths = samples.filter(metric=metric, team=team).select("sample", "day", "value")
-        forecast_store.insert_samples(con, run, paths)
+        forecast_store.set_noise_calibration(con, run, noise, START - dt.timedelta(days=1), 200)
 
 
 def goal_target(con, goal_metric: str, *, above: float = 1.02) -> float:

@@ -137,10 +137,8 @@ def test_initiative_intervals_hold_the_reports_point_uplift():
 def test_without_baseline_uncertainty_an_initiatives_interval_is_its_point():
     con = memory_store()
     goal = build_store(con, "gmv")
-    con.execute(
-        "update forecast_samples s set value = f.yhat from forecasts f"
-        " where f.run = s.run and f.day = s.day"
-    )
+    con.execute("update calibrations set noise_sd = 0, level_sd = 0, slope_sd = 0")
+    con.execute("update calibration_draws set level = 0, slope = 0")
     points = build_report(con, goal).initiatives.filter(team=TEAM)
     intervals = tq.initiative_intervals(con, goal, TEAM, AS_OF)
     both = points.join(intervals, on=["metric", "initiative"], nulls_equal=True)

@@ -89,9 +89,9 @@ def test_the_baseline_band_surrounds_the_running_baseline_in_every_kind(con, met
     assert charts.running_label(report).startswith(label)
 
 
-def test_a_goal_without_sampled_paths_has_no_band(con):
+def test_a_goal_without_calibrated_paths_has_no_band(con):
     goal = build(con, "gmv")
-    con.execute("delete from forecast_samples")
+    con.execute("delete from calibration_draws")
     assert charts.natural_band(con, goal).is_empty()
 
 
