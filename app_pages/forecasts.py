@@ -16,7 +16,8 @@ from metrics.plan.goals import list_goals
 from ui import forecast_charts as charts
 from ui.store_access import read, store_path
 from ui.text import md_text
-from ui.widgets import table
+from ui.widgets import progress_bar, table
+from workflows.forecasts import refit_forecasts
 
 METRIC_KEY, TEAM_KEY = "forecasts-metric", "forecasts-team"
 PERCENT = st.column_config.NumberColumn(format="percent")
@@ -30,15 +31,8 @@ st.caption(
 
 def refresh() -> None:
     """Refit the series whose data changed, with a progress bar; say what happened."""
-    from forecasting import runner  # here: only this action needs Prophet, which is slow to load
-
-    bar = st.progress(0.0, text="Checking which series changed…")
-
-    def progress(done: int, total: int, label: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Fitted {done} of {total}: {label}")
-
-    report = runner.refresh_rolling(store_path(), progress=progress)
-    bar.empty()
+    with progress_bar("Checking which series changed…") as progress:
+        report = refit_forecasts(store_path(), progress=progress)
     st.success(md_text(f"Forecasts refreshed: {report.summary()}."))
     for item in report.failed:
         st.warning(md_text(f"{item.label} could not be fitted: {item.reason}"))
@@ -56,8 +50,7 @@ if st.session_state.get("forecasts-refresh"):
 runs = read(fs.rolling_runs)
 if runs.is_empty():
     st.info(
-        "No forecasts yet. Press **Refresh forecasts** to fit every series (a few seconds each), "
-        "or run `dataops forecast` in a terminal."
+        "No forecasts yet. Press **Refresh forecasts** to fit every series (a few seconds each)."
     )
     st.stop()
 
@@ -169,7 +162,7 @@ st.subheader("Goal baselines of this series")
 table(
     read(fs.series_goal_runs, metric, team),
     name=f"goal_runs_{metric}_{team}",
-    empty="No goal has frozen a baseline of this series yet (`dataops forecast --goal ID`).",
+    empty="No goal has frozen a baseline of this series yet (goals fit theirs on the Goals page).",
 )
 
 st.subheader("The forecast, day by day")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.contribution.bands import natural_band
 from metrics.store.catalog import load_metrics
 from ui import overview_charts as charts
 from ui import overview_view as view
@@ -29,7 +30,7 @@ st.caption(view.run_rate_note(report))
 
 axis = charts.axis_style(metric.unit, metric.kind.value)
 st.subheader("Actual, target and natural baseline")
-band = read(charts.natural_band, goal.goal)
+band = read(natural_band, goal.goal)
 st.plotly_chart(
     charts.running_chart(report.running, band, report.as_of, charts.running_label(report), axis),
     theme="streamlit",

@@ -23,10 +23,12 @@ from metrics.store.errors import DataopsError, Problem, problems_frame
 from ui import phases_view as view
 from ui.context import current_goal, require_goal
 from ui.formatting import format_share, format_value
-from ui.goals_view import author_input, finish, month_labels, number_format, show_flash
+from ui.goals_view import month_labels, number_format
+from ui.plan_session import author_input, finish, show_flash
 from ui.store_access import read, write
-from ui.text import error_text, md_code, md_text
+from ui.text import error_text, md_text
 from ui.widgets import download_csv, table
+from ui.words import CONTROLS
 
 CONFIRM = "phases-confirm"
 
@@ -43,7 +45,7 @@ def attempt(action, *args) -> tuple[bool, object]:
 def show_problems(problems: list[Problem], what: str) -> None:
     if problems:
         st.error(f"{len(problems)} problem(s) in the {what}; fix them before saving:")
-        table(problems_frame(problems), name=f"{what}_problems")
+        table(problems_frame(problems, CONTROLS), name=f"{what}_problems")
 
 
 def phases_section(goal_id: str, months, author: str) -> list[str]:
@@ -138,8 +140,7 @@ def team_targets_section(goal_id: str, metric: Metric) -> None:
     if targets.is_empty():
         st.info(
             "Team targets appear once the goal has monthly targets, phases, assignments and a "
-            "frozen natural baseline (see the Goals page, or "
-            f"{md_code(f'dataops forecast --goal {goal_id}')})."
+            "frozen natural baseline (fit it on the Goals page)."
         )
         st.page_link("app_pages/goals.py", label="Goals", icon=":material/flag:")
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.store.catalog import load_metrics
+from ui import meeting_agenda as agenda
 from ui import meeting_pack as pack
 from ui import overview_view as view
 from ui.context import require_goal
@@ -52,7 +53,7 @@ table(
 )
 
 st.subheader("Decisions to take")
-st.markdown(pack.decisions_markdown(report, rollup, flags))
+st.markdown(agenda.decisions_markdown(report, rollup, flags))
 
 st.subheader("Meeting pack")
 st.caption(
@@ -63,7 +64,7 @@ stem = f"review_{goal.goal}_{report.as_of}"
 left, right = st.columns(2)
 left.download_button(
     "Download the agenda (Markdown)",
-    data=lambda: pack.meeting_markdown(report, checkins, catalogue).encode("utf-8"),
+    data=lambda: agenda.meeting_markdown(report, checkins, catalogue).encode("utf-8"),
     file_name=f"{stem}.md",
     mime="text/markdown",
     key="review-meeting-markdown",

@@ -2,10 +2,10 @@
 
     .venv/bin/python benchmarks/demo_bench.py [--large-teams N] [--years N] [--seed N]
 
-Builds each store in a temporary folder with `build_demo_store` (generate, write in one
-transaction, rename into place) and prints the time of each step, the total, the rows written
-and the file size. The large company (500 teams x 3 years by default) holds well over 3 million
-observations, plus as many rows of planted natural truth.
+Builds each store in a temporary folder with `workflows.demo.build_demo_store` (generate,
+write in one transaction, rename into place) and prints the time of each step, the total, the
+rows written and the file size. The large company (500 teams x 3 years by default) holds well
+over 3 million observations, plus as many rows of planted natural truth.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli.demo_command import build_demo_store
 from metrics.demo import DemoConfig
+from workflows.demo import build_demo_store
 
 
 def main() -> None:

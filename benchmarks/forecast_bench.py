@@ -36,7 +36,6 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the real-series loaders live with the tests
 
-from cli.demo_command import build_demo_store  # noqa: E402
 from forecasting.backtest import backtest_series  # noqa: E402
 from forecasting.inputs import read_inputs, series_job  # noqa: E402
 from forecasting.jobs import Purpose  # noqa: E402
@@ -48,6 +47,7 @@ from metrics.demo import DemoConfig  # noqa: E402
 from metrics.forecasts import reads as fs  # noqa: E402
 from metrics.store.connection import open_store  # noqa: E402
 from tests.forecasting.real_series import REAL_CASES  # noqa: E402
+from workflows.demo import build_demo_store  # noqa: E402
 
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 END = dt.date(2025, 11, 30)

@@ -40,16 +40,16 @@ def build_demo(path: Path) -> None:
 def build_large(path: Path, teams: int, years: int) -> None:
     if path.exists():
         return
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from contribution_bench import freeze_stand_in
-
-    from cli.demo_command import build_demo_store
     from metrics.demo import DemoConfig
+    from metrics.demo.baseline import freeze_planted_natural
+    from metrics.store.connection import open_store, transaction
+    from workflows.demo import build_demo_store
 
     scratch = path.with_suffix(".building")
     scratch.unlink(missing_ok=True)
     build_demo_store(scratch, DemoConfig(seed=11, teams=teams, years=years))
-    freeze_stand_in(scratch, seed=11)
+    with open_store(scratch) as con, transaction(con):
+        freeze_planted_natural(con, seed=11)
     scratch.rename(path)
 
 

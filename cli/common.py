@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from metrics.store.connection import DEFAULT_STORE
 from metrics.store.errors import DataopsError, ValidationFailed
 from metrics.store.input_limits import read_bounded, shape_problems
+from workflows.progress import Step
+
+if TYPE_CHECKING:
+    from forecasting.report import RunReport
 
 StoreOption = Annotated[
     Path,
@@ -79,3 +86,28 @@ def check_format(format: str) -> str:
     if format not in ("table", "json"):
         raise DataopsError(f"--format {format!r} is not known. Fix: use table or json")
     return format
+
+
+@contextlib.contextmanager
+def progress_bar(description: str) -> Iterator:
+    """A rich bar on stderr, yielded as a workflow's `progress(step)`: a batch of fits fills it,
+    a stage without a count only names itself."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(step: Step) -> None:
+            if step.total is None:
+                bar.update(task, description=step.stage)
+            else:
+                text = f"fitted {step.label}" if step.label else step.stage
+                bar.update(task, completed=step.done, total=step.total, description=text)
+
+        yield update
+
+
+def print_fits(report: RunReport) -> None:
+    """What a batch of fits did, on stderr: the summary and every failure with its reason."""
+    err.print(report.summary(), markup=False)
+    for failure in report.failed:
+        err.print(f"  failed: {failure.label}: {failure.reason}", markup=False)

@@ -1,7 +1,8 @@
 """`dataops contribution`: where a goal stands, who added what above natural growth, and flags.
 
-The goal's natural baseline is frozen first when the store has none for it yet (that fits
-Prophet models, with a progress bar on stderr); the report itself only reads the store.
+The goal's natural baseline is frozen first when the store has none for it yet
+(`workflows.goals.ensure_baseline`: Prophet fits, with a progress bar on stderr); the report
+itself only reads the store.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ from typing import Annotated
 
 import typer
 
-from cli.common import STORE_DEFAULT, StoreOption, err
-from cli.plan_commands import freeze
+import workflows.goals
+from cli.common import STORE_DEFAULT, StoreOption, err, print_fits, progress_bar
 from metrics.contribution.report import ContributionReport, build_report
-from metrics.forecasts.reads import goal_baseline_runs, goal_series
-from metrics.plan.edits import redecompose
-from metrics.plan.goals import load_goal, monthly_targets
 from metrics.store.connection import open_store
 from metrics.store.export import to_csv_bytes
 
@@ -70,18 +68,16 @@ def contribution_command(
 def ensure_baseline(store: Path, goal: str) -> None:
     """Freeze the goal's baseline when a series it needs has none; then finish a decomposition
     that was waiting for it (methods natural and tactic)."""
-    with open_store(store, create=False) as con:
-        load_goal(con, goal)  # an unknown goal is refused before anything is fitted
-        needed = set(goal_series(con, goal))
-        # failed fits count as tried: the report names them rather than refitting every time
-        tried = set(goal_baseline_runs(con, goal).select("metric", "team").iter_rows())
-    if needed <= tried:
+    with progress_bar(f"fitting the natural baseline of {goal}") as progress:
+        outcome = workflows.goals.ensure_baseline(store, goal, AUTHOR, progress=progress)
+    if outcome is None:
         return
-    freeze(store, goal)
-    with open_store(store) as con:
-        if monthly_targets(con, goal).is_empty():
-            redecompose(con, goal, AUTHOR)
-            err.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
+    if outcome.baseline is not None:
+        print_fits(outcome.baseline)
+    if not outcome.ok:
+        raise outcome.problem
+    if outcome.saved is not None:
+        err.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
 
 
 def render(report: ContributionReport, format: Format) -> bytes:

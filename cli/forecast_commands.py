@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.common import STORE_DEFAULT, StoreOption, err, out
-from metrics.plan.edits import redecompose
-from metrics.plan.goals import monthly_targets
-from metrics.store.connection import open_store
+from cli.common import STORE_DEFAULT, StoreOption, out, progress_bar
 from metrics.store.errors import DataopsError, StoreMissing
+from workflows.forecasts import refit_forecasts
+from workflows.goals import fit_and_split
 
 AUTHOR = "dataops forecast"
 CountryOption = Annotated[
@@ -68,56 +66,30 @@ def forecast_command(
             f"no store at {store}. Fix: build one with `dataops demo --store {store}` or "
             f"import your data with `dataops import ... --store {store}`"
         )
-    from forecasting import runner  # here: Prophet is slow to import
-
     options = {"workers": workers, "country": country}
-    with _progress_bar(f"fitting {'goal ' + goal if goal else 'rolling forecasts'}") as progress:
+    with progress_bar(f"fitting {'goal ' + goal if goal else 'rolling forecasts'}") as progress:
         if goal is None:
-            report = runner.refresh_rolling(store, progress=progress, **options)
+            report, split = refit_forecasts(store, progress=progress, **options), None
         else:
-            report = runner.freeze_goal_baseline(
-                store, goal, rebaseline=rebaseline, progress=progress, **options
+            split = fit_and_split(
+                store, goal, AUTHOR, rebaseline=rebaseline, progress=progress, **options
             )
+            report = split.baseline
     out.print(report.summary(), markup=False)
     for item in report.skipped:
         if item.reason and item.reason.startswith("STALE"):
             out.print(f"  {item.label}: {item.reason}", markup=False)
     for item in report.failed:
         out.print(f"  failed: {item.label}: {item.reason}", markup=False)
-    if goal is not None:
-        _finish_pending_targets(store, goal)
+    if split is not None and not split.ok:
+        raise split.problem
+    if split is not None and split.saved is not None:
+        out.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
     if report.failed:
         raise PartlyFailed(
             f"{len(report.failed)} series could not be fitted (listed above); the others were "
             "written. Fix: give those series more history before the period, or check their data"
         )
-
-
-def _finish_pending_targets(store: Path, goal: str) -> None:
-    """A goal split by its natural baseline waits for one; split it now that it exists."""
-    with open_store(store) as con:
-        if monthly_targets(con, goal).is_empty():
-            redecompose(con, goal, AUTHOR)
-            out.print(f"monthly targets of {goal} decomposed on the new baseline", markup=False)
-
-
-class _progress_bar:
-    """A rich progress bar on stderr, handed to the runner as `progress(done, total, label)`."""
-
-    def __init__(self, description: str):
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        self.bar = Progress(*columns, TimeElapsedColumn(), console=err, transient=True)
-        self.task = self.bar.add_task(description, total=None)
-
-    def __enter__(self):
-        self.bar.start()
-        return self.update
-
-    def __exit__(self, *exc) -> None:
-        self.bar.stop()
-
-    def update(self, done: int, total: int, label: str) -> None:
-        self.bar.update(self.task, completed=done, total=total, description=f"fitted {label}")
 
 
 def backtest_command(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from cli.common import cell_text, frame_table, out
-from metrics.plan.edits import GoalSaved
 from metrics.plan.goals import Goal
+from metrics.plan.months import GoalSaved
 
 
 def print_saved(saved: GoalSaved) -> None:

@@ -13,6 +13,7 @@ import sys
 import typer
 
 from cli.common import err
+from cli.words import FLAGS
 from metrics.store.errors import DataopsError
 
 app = typer.Typer(
@@ -54,7 +55,7 @@ def run() -> None:
     try:
         app()
     except DataopsError as error:
-        err.print(f"error: {error}", markup=False)
+        err.print(f"error: {error.say(FLAGS)}", markup=False)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted; nothing more was written", markup=False)

@@ -23,8 +23,8 @@ from cli.common import (
 )
 from cli.goal_output import print_saved
 from metrics.plan.decomposition import goal_months
-from metrics.plan.edits import GoalSaved
 from metrics.plan.goals import load_goal, monthly_targets
+from metrics.plan.months import GoalSaved
 from metrics.plan.phase_review import (
     load_phase_shortfalls,
     load_team_phase_targets,

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.common import (
     STORE_DEFAULT,
@@ -17,16 +16,15 @@ from cli.common import (
     GoalOption,
     StoreOption,
     check_format,
-    err,
     frame_table,
     out,
+    print_fits,
+    progress_bar,
     read_file,
     who,
 )
 from cli.goal_output import print_goal, print_saved
-from metrics.forecasts.reads import goal_baseline
 from metrics.plan.decomposition import Method, goal_months
-from metrics.plan.edits import override_month, redecompose, set_goal
 from metrics.plan.files import parse_month, parse_tactics
 from metrics.plan.goals import (
     Goal,
@@ -40,9 +38,11 @@ from metrics.plan.goals import (
     status_thresholds,
     targets_json,
 )
+from metrics.plan.months import override_month, redecompose
 from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError
+from workflows.goals import save_goal
 
 goal_app = typer.Typer(name="goal", help="Agree a goal and split it into monthly targets.")
 
@@ -81,22 +81,23 @@ def set_command(
     wanted = Goal(goal, name, metric, start.date(), end.date(), target, method)
     months = goal_months(wanted.start_day, wanted.end_day)
     table = parse_tactics(read_file(tactics), tactics.name, months) if tactics else None
-    with open_store(store) as con:
-        frozen = not goal_baseline(con, goal).is_empty()
-        fit = method.needs_baseline and (rebaseline or not frozen)
-        saved = set_goal(
-            con, wanted, who(by), tactics=table, clear_overrides=clear_overrides, decompose=not fit
+    with progress_bar(f"fitting the natural baseline of {goal}") as progress:
+        outcome = save_goal(
+            store,
+            wanted,
+            who(by),
+            tactics=table,
+            clear_overrides=clear_overrides,
+            rebaseline=rebaseline,
+            workers=workers,
+            country=country,
+            progress=progress,
         )
-    if fit:
-        freeze(store, goal, rebaseline=rebaseline and frozen, workers=workers, country=country)
-        with open_store(store) as con:
-            try:
-                saved = redecompose(con, goal, who(by))
-            except DataopsError as error:
-                raise DataopsError(
-                    f"goal {goal!r} is saved, but its monthly targets are not: {error}"
-                ) from None
-    print_saved(saved)
+    if outcome.baseline is not None:
+        print_fits(outcome.baseline)
+    if not outcome.ok:
+        raise outcome.problem
+    print_saved(outcome.saved)
 
 
 @goal_app.command("decompose")
@@ -184,20 +185,3 @@ def thresholds_command(
         "off track below",
         markup=False,
     )
-
-
-def freeze(store: Path, goal: str, **options) -> None:
-    """Fit and freeze the goal's natural baseline with a progress bar (imports Prophet lazily)."""
-    from forecasting.runner import freeze_goal_baseline  # here: Prophet is slow to import
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(f"fitting the natural baseline of {goal}", total=None)
-
-        def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"fitted {label}")
-
-        report = freeze_goal_baseline(store, goal, progress=progress, **options)
-    err.print(report.summary(), markup=False)
-    for failure in report.failed:
-        err.print(f"  failed: {failure.label}: {failure.reason}", markup=False)

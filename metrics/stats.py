@@ -8,6 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 RIDGE_DAYS = 0.1  # the penalty weighs like a tenth of a day of data
+INTERVAL_WIDTH = 0.8  # every interval shown: the width of the baseline's own daily interval
+
+
+def interval_bounds(width: float = INTERVAL_WIDTH) -> tuple[float, float]:
+    """The quantile levels of a central interval of `width`: 0.8 gives (0.1, 0.9)."""
+    return (1 - width) / 2, (1 + width) / 2
 
 
 def ridge_nnls(design: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarray:

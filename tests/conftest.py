@@ -52,8 +52,8 @@ def demo_store(tmp_path_factory) -> Path:
     """
     from filelock import FileLock
 
-    from cli.demo_command import build_demo_store
     from metrics.demo import DemoConfig
+    from workflows.demo import build_demo_store
 
     # Under xdist each worker's basetemp sits in the run's own folder; alone, basetemp is that
     # folder (its parent is shared by every past run, which could hold a stale store).

@@ -44,7 +44,7 @@ METRICS_ROOMS = {
     "store": set(),
     "stats": set(),
     "forecasts": {"metrics.store", "metrics.stats"},
-    "plan": {"metrics.store", "metrics.forecasts"},
+    "plan": {"metrics.store", "metrics.forecasts", "metrics.stats"},
     "checks": {"metrics.stats"},
     "contribution": {
         "metrics.store",
@@ -54,7 +54,7 @@ METRICS_ROOMS = {
         "metrics.stats",
     },
     "importing": {"metrics.store"},
-    "demo": {"metrics.store", "metrics.plan"},
+    "demo": {"metrics.store", "metrics.forecasts", "metrics.plan"},
 }
 
 

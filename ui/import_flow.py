@@ -9,6 +9,7 @@ import polars as pl
 from metrics.importing import ImportKind, import_files, parse_files
 from metrics.store.errors import ValidationFailed, problems_frame
 from ui.store_access import write
+from ui.words import CONTROLS
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> 
     except ValidationFailed as refused:
         return UploadOutcome(
             summary="nothing",
-            problems=problems_frame(refused.problems),
+            problems=problems_frame(refused.problems, CONTROLS),
             problem_count=refused.count,
         )
     return UploadOutcome(summary=str(report), problems=problems_frame([]))

@@ -8,7 +8,7 @@ from metrics.store.connection import store_version
 from metrics.store.errors import DataopsError
 from ui.context import sidebar_context
 from ui.store_access import prepare_store, store_path
-from ui.text import error_text, md_text
+from ui.text import error_text, md_code, md_text
 
 
 def sidebar(*, show_server_details: bool) -> bool:
@@ -21,9 +21,8 @@ def sidebar(*, show_server_details: bool) -> bool:
             st.caption(f"Store: {md_text(path)}")
         if not path.exists():
             st.error(
-                f"No store at {md_text(path)}. Build the demo company with "
-                f"`dataops demo --store {path}` (or `make run`), or import your data with "
-                "`dataops import`."
+                f"No store at {md_code(path)}. Start the app with `make run`, which builds the "
+                "demo company on first start, or set DATAOPS_STORE to the store file you use."
                 if show_server_details
                 else "There is no store yet. Ask the person who runs the cockpit to build one."
             )

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from metrics.contribution.measurement import INTERVAL_WIDTH, Roles, by_role
-from metrics.contribution.parts import in_terms, month_end
 from metrics.contribution.report import ContributionReport
-from metrics.forecasts.reads import goal_baseline_sample_sums
-from metrics.plan.goals import load_goal
-from metrics.store.catalog import Metric, MetricKind, load_metrics
+from metrics.store.catalog import MetricKind
 from ui.overview_view import unit_affixes, value_text
 
 BLUE, ORANGE, SKY, GREEN, VERMILION, GREY = (
@@ -48,39 +43,6 @@ def running_label(report: ContributionReport) -> str:
         MetricKind.LEVEL: f"Average {name} per day since {report.goal.start_day}",
         MetricKind.RATIO: f"{name} since {report.goal.start_day}",
     }[report.metric.kind]
-
-
-def natural_band(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:
-    """The natural baseline's 80% interval from the start of the goal to each month end.
-
-    Quantiles over the baseline's sampled paths of the same running value as `report.running`
-    (sum, average per day or ratio), so the band matches the line. Columns: day, lower, upper
-    (empty without sampled paths).
-    """
-    goal = load_goal(con, goal_id)
-    metric = load_metrics(con)[goal.metric]
-    ends = pl.date_range(goal.start_day, goal.end_day, "1mo", eager=True).to_list()
-    rows = []
-    for day in sorted({min(month_end(first), goal.end_day) for first in ends}):
-        band = _band(con, goal.goal, metric, goal.start_day, day)
-        if band is not None:
-            rows.append((day, *band))
-    schema = {"day": pl.Date, "lower": pl.Float64, "upper": pl.Float64}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _band(con, goal_id: str, metric: Metric, start: dt.date, end: dt.date):
-    sums = goal_baseline_sample_sums(con, goal_id, start, end)
-    paths = by_role(sums.filter(pl.col("metric").is_in(list(metric.stored_metrics))),
-                    Roles.of(metric), "x")  # fmt: skip
-    if paths.is_empty():
-        return None
-    days = (end - start).days + 1
-    values = paths.group_by("sample").agg(
-        value=in_terms(metric.kind, pl.col("num_x").sum(), pl.col("den_x").sum(), days)
-    )["value"]
-    low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
-    return float(values.quantile(low, "linear")), float(values.quantile(high, "linear"))
 
 
 def waterfall_frame(report: ContributionReport, max_teams: int = 12) -> pl.DataFrame:

@@ -41,8 +41,8 @@ NO_CHECKIN = "No check-in yet"
 NOT_DISTINGUISHABLE = "not distinguishable from natural growth"
 INTERVAL_HELP = (
     "80% intervals, learnt from how wrong the natural baseline was on each series' own history "
-    "(backtests of window totals at the goal's horizon, pooled over the metric's series; "
-    "`dataops calibration` and the Forecasts page show them). An interval that contains 0 is "
+    "(backtests of window totals at the goal's horizon, pooled over the metric's series; the "
+    "Forecasts page shows them per series). An interval that contains 0 is "
     f"{NOT_DISTINGUISHABLE}."
 )
 FLAG_WORDS = {
@@ -270,10 +270,10 @@ def report_or_stop(goal_id: str, as_of: dt.date) -> ContributionReport:
     except NoBaseline:
         st.info(
             f"Goal {md_code(goal_id)} has no natural baseline yet, so there is nothing to "
-            "measure contributions against. Freeze one on the Forecasts page, or run "
-            f"{md_code(f'dataops forecast --goal {goal_id}')}."
+            "measure contributions against. Fit it on the Goals page (**Fit the natural "
+            "baseline**): a goal's baseline is made there."
         )
-        _link_if_shown("app_pages/forecasts.py", "Open Forecasts", ":material/insights:")
+        _link_if_shown("app_pages/goals.py", "Open Goals", ":material/flag:")
     except DataopsError as error:
         st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()

@@ -20,6 +20,7 @@ from ui.formatting import format_value
 from ui.overview_view import status_text
 from ui.store_access import write
 from ui.text import md_code, md_text
+from ui.words import words
 
 
 def team_ids(teams: Mapping[str, Team]) -> list[str]:
@@ -181,7 +182,7 @@ class CheckinDraft:
 def refusal_text(error: ValidationFailed) -> str:
     """The domain's reasons a check-in was refused, one Markdown bullet each."""
     return "\n".join(
-        f"- **{md_text(p.column)}** {md_text(p.message)}. Fix: {md_text(p.fix)}."
+        f"- **{md_text(p.column)}** {md_text(words(p.message))}. Fix: {md_text(words(p.fix))}."
         for p in error.problems
     )
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from metrics.store.errors import DataopsError
+from ui.words import say
+
 # Backslash-escaping these leaves no link, image, emphasis, code, table cell, heading, strike,
 # math or HTML tag in the text; CommonMark lets any ASCII punctuation be escaped this way.
 # An underscore between letters or digits is literal (CommonMark), so ids like gmv_2025 stay
@@ -31,7 +34,9 @@ def error_text(error: Exception, *, show_server_details: bool) -> str:
     """An error for the page, escaped; without server details (paths, other processes' command
     lines) unless the viewer may see them."""
     public = getattr(error, "public", None)
-    return md_text(str(error) if show_server_details or public is None else public)
+    if not show_server_details and public is not None:
+        return md_text(public)
+    return md_text(say(error) if isinstance(error, DataopsError) else str(error))
 
 
 def md_code(value: object) -> str:

@@ -1,8 +1,11 @@
-"""Widgets every page uses: tables that always come with a formula-safe CSV download."""
+"""Widgets every page uses: tables that always come with a formula-safe CSV download, and the
+progress bar a workflow step drives."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
@@ -11,6 +14,7 @@ import streamlit as st
 from metrics.store.connection import open_store
 from metrics.store.export import read_table, to_csv_bytes
 from ui.store_access import store_path
+from workflows.progress import Progress, Step
 
 
 def table(
@@ -62,3 +66,20 @@ def download_table_csv(table_name: str) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+@contextlib.contextmanager
+def progress_bar(text: str) -> Iterator[Progress]:
+    """`st.progress`, yielded as a workflow's `progress(step)` and removed when the step ends."""
+    bar = st.progress(0.0, text=text)
+
+    def update(step: Step) -> None:
+        if step.fraction is None:
+            bar.progress(0.0, text=step.stage[:1].upper() + step.stage[1:] + "…")
+        else:
+            bar.progress(step.fraction, text=f"Fitted {step.done} of {step.total}: {step.label}")
+
+    try:
+        yield update
+    finally:
+        bar.empty()

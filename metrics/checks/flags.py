@@ -29,8 +29,8 @@ import polars as pl
 from metrics.checks.blame import apportion
 from metrics.checks.windows import Schedule, excused_paybacks, own_probes, runs, victim_probes
 from metrics.checks.wobble import WOBBLE_Z, Wobble, busy_days
+from metrics.stats import interval_bounds
 
-INTERVAL_WIDTH = 0.8
 # A payback is a pull-forward only when, per day, it gives back a material part of what the
 # window gained per day (so a payback half hidden under other campaigns still counts in full).
 # On 7 unseen demo companies the planted paybacks gave back 0.39-0.65 of the daily gain; the one
@@ -83,7 +83,7 @@ def cooperation_flags(
         return empty_flags()
     residual = daily.select("day", "metric", "team", residual=pl.col("actual") - pl.col("natural"))
     wobble = Wobble(residual, busy_days(initiatives))
-    low, high = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
+    low, high = interval_bounds()
 
     def measure(probes: pl.DataFrame, probe_days: pl.DataFrame) -> pl.DataFrame:
         scales = wobble.frame(probe_days.group_by("probe").len()["len"])

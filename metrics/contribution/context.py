@@ -1,6 +1,10 @@
 """What every part of a goal's contribution report shares: the goal, its baseline and its plan.
 
-`load_context` reads them once per report through named queries; the parts then only compute.
+`load_context` reads these once per report: the goal, its catalogue entry, the teams, the frozen
+baseline's daily points, the thresholds, phases, assignments and monthly targets. The parts
+(`metrics.contribution.parts`) still take the connection: each reads what depends on the window it
+measures, the actuals (`queries.company_daily`, `queries.series_daily`) and the sampled paths'
+sums over the window (`sample_sums`, one query per window), which are too many to read up front.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ class NoBaseline(DataopsError):
 
 @dataclass(frozen=True)
 class Context:
-    """What every part of the report shares."""
+    """What every part of the report shares, read once by `load_context` (no sampled paths: the
+    parts read those per window)."""
 
     goal: Goal
     metric: Metric
@@ -78,8 +83,8 @@ def load_context(
     if baseline.is_empty():
         raise NoBaseline(
             f"goal {goal_id!r} has no frozen natural baseline yet, so there is nothing to measure "
-            f"uplift against. Fix: run `dataops forecast --goal {goal_id}` (or `dataops "
-            f"contribution`, which freezes it first)"
+            "uplift against. Fix: <<fit_baseline>>",
+            goal=goal_id,
         )
     as_of, latest = _resolve_as_of(con, goal, metric, as_of)
     teams = q.goal_teams(con, metric.stored_metrics, goal.start_day, as_of)
@@ -108,17 +113,17 @@ def _resolve_as_of(
     """(the last day with data up to `as_of`, the last day with data in the whole period)."""
     if as_of is not None and not goal.start_day <= as_of <= goal.end_day:
         raise DataopsError(
-            f"--as-of {as_of.isoformat()} is outside goal {goal.goal!r} "
-            f"({goal.start_day.isoformat()} to {goal.end_day.isoformat()}). "
-            "Fix: pick a day inside the goal period, or leave --as-of out for the latest data"
+            f"the day {as_of.isoformat()} is outside goal {goal.goal!r} "
+            f"({goal.start_day.isoformat()} to {goal.end_day.isoformat()}). Fix: <<pick_as_of>>",
+            goal=goal.goal,
         )
     last = q.last_data_day(con, metric.stored_metrics, goal.start_day, as_of or goal.end_day)
     if last is None:
         raise DataopsError(
             f"no observations of {', '.join(metric.stored_metrics)} between "
             f"{goal.start_day.isoformat()} and {(as_of or goal.end_day).isoformat()}, so goal "
-            f"{goal.goal!r} has no actual to measure yet. Fix: import observations for the "
-            "goal period (`dataops import observations FILE`)"
+            f"{goal.goal!r} has no actual to measure yet. Fix: <<import_observations>> for the "
+            "goal period"
         )
     if as_of is None:
         return last, last

@@ -24,10 +24,10 @@ import numpy as np
 import polars as pl
 
 from metrics.contribution.shapley import RatioGame, shapley_values
+from metrics.stats import INTERVAL_WIDTH, interval_bounds
 from metrics.store.catalog import Metric, MetricKind
 from metrics.store.errors import DataopsError
 
-INTERVAL_WIDTH = 0.8  # the same width as the baseline's own daily interval
 DRAW_PERMUTATIONS = 200  # per sampled draw, beyond EXACT_MAX_PLAYERS teams
 COMPANY = "company"
 _SUMMED = ("num_actual", "num_natural", "den_actual", "den_natural", "uplift")
@@ -121,7 +121,7 @@ def summarise(
         natural=value("natural"),
         uplift="uplift",
     )
-    low, high = (1 - width) / 2, (1 + width) / 2
+    low, high = interval_bounds(width)
     spread = (
         rolled.filter(pl.col("draw") > 0)
         .group_by("group")
@@ -177,6 +177,6 @@ def require_complete(sums: pl.DataFrame, roles: Roles, teams: list[str]) -> None
         shown = ", ".join(f"{m}/{t}" for m, t in missing[:10])
         raise DataopsError(
             f"the goal's frozen baseline has no natural forecast for {len(missing)} series "
-            f"({shown}); team uplifts would not add up to the company's. Fix: run "
-            "`dataops forecast --goal ID --rebaseline` so every series of the goal is fitted"
+            f"({shown}); team uplifts would not add up to the company's. Fix: <<refit_baseline>> "
+            "so every series of the goal is fitted"
         )

@@ -19,22 +19,22 @@ import polars as pl
 
 from metrics.contribution import queries as q
 from metrics.contribution.attribution import attribute
-from metrics.contribution.measurement import INTERVAL_WIDTH
+from metrics.forecasts.in_use import goal_runs_in_use
 from metrics.plan.checkins import load_checkins
 from metrics.plan.goals import load_goal
 from metrics.plan.pacing import pace_of
 from metrics.plan.phase_review import load_team_phase_targets
 from metrics.plan.phases import load_phases
+from metrics.stats import interval_bounds
 from metrics.store.catalog import Metric, MetricKind, load_metrics
 
-_LOW, _HIGH = (1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2
+_LOW, _HIGH = interval_bounds()
 
 # The goal's frozen baseline runs of one team's series (the runs a report measures against).
-_TEAM_RUNS = """
+_TEAM_RUNS = f"""
     select run, metric from forecast_runs
-    where goal = $goal and team = $team and purpose = 'goal' and status = 'ok'
-      and superseded_at is null and list_contains($metrics, metric)
-"""
+    where {goal_runs_in_use()} and team = $team and list_contains($metrics, metric)
+"""  # noqa: S608 - a fixed predicate; the values are bound parameters
 
 
 class Grain(StrEnum):
@@ -264,14 +264,13 @@ def _sampled_residuals(
     """actual - sampled natural path, per path, day and series of the team's baseline, from the
     goal's start to `as_of`. Columns: sample, day, metric, team, residual."""
     return con.sql(
-        """
+        f"""
         select s.sample, s.day, r.metric, r.team, o.value - s.value as residual
         from forecast_runs r
         join forecast_samples s using (run)
         join observations o on o.metric = r.metric and o.team = r.team and o.day = s.day
-        where r.goal = $goal and r.team = $team and r.purpose = 'goal' and r.status = 'ok'
-          and r.superseded_at is null and s.day between $start and $as_of
+        where {goal_runs_in_use("r")} and r.team = $team and s.day between $start and $as_of
         order by s.sample, r.metric, s.day
-        """,
+        """,  # noqa: S608 - a fixed predicate; the values are bound parameters
         params={"goal": goal_id, "team": team, "start": start, "as_of": as_of},
     ).pl()

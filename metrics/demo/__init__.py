@@ -6,7 +6,9 @@
 
 `config` says what the company is made of, `natural` builds the series without operations work,
 `initiatives` plants the campaigns' effects, `company` puts it together, `write` stores it,
-`plan` is its goal and phases. May import `metrics.store` and `metrics.plan`.
+`plan` is its goal and phases, `baseline` writes a stand-in natural baseline (no Prophet) for the
+tests and benchmarks. May import `metrics.store`, `metrics.forecasts` (to write that stand-in)
+and `metrics.plan`.
 """
 
 from metrics.demo.company import DemoData, generate

@@ -52,17 +52,17 @@ class DemoConfig:
             )
         if not 2 <= self.teams <= MAX_TEAMS:
             raise DemoConfigError(
-                f"--teams {self.teams}: expected 2 to {MAX_TEAMS} teams (a cannibalisation needs "
-                "two teams on one metric). Fix: pass --teams 5 for the standard demo company"
+                f"{self.teams} teams: expected 2 to {MAX_TEAMS} (a cannibalisation needs two teams "
+                "on one metric). Fix: <<demo_teams>>"
             )
         if not 1 <= self.years <= MAX_YEARS:
             raise DemoConfigError(
-                f"--years {self.years}: expected 1 to {MAX_YEARS} full years of history. "
-                "Fix: pass --years 3 (forecasts learn yearly seasonality from them)"
+                f"{self.years} years: expected 1 to {MAX_YEARS} full years of history. "
+                "Fix: <<demo_years>>"
             )
         if self.start.year < FIRST_YEAR or self.end.year > LAST_YEAR:
             raise DemoConfigError(
-                f"--end {self.end.isoformat()} with --years {self.years}: the data would run from "
+                f"last day {self.end.isoformat()} with {self.years} years: the data would run from "
                 f"{self.start.year} to {self.end.year}, but the market calendar covers "
                 f"{FIRST_YEAR} to {LAST_YEAR}. Fix: pick an end date and years inside that range"
             )

@@ -4,9 +4,9 @@ and a few check-ins that raise problems, so every page has something to show on 
     plan = demo_plan(data, with_baseline=True)     # pure
     write_plan(con, plan, decompose=False)         # goal, phases, assignments, check-ins
 
-With a baseline the goal uses method tactic and waits (pending) for the forecasting runner to
-freeze its natural baseline; the caller then calls `metrics.plan.edits.redecompose`. Without one
-it uses method even and is decomposed at once.
+With a baseline the goal uses method tactic and waits (pending) for its natural baseline; the
+caller then fits and splits it (`workflows.goals.fit_and_split`). Without one it uses method even
+and is decomposed at once.
 """
 
 from __future__ import annotations

@@ -53,5 +53,5 @@ def _require_empty(con: duckdb.DuckDBPyConnection) -> None:
     if row and row[0]:
         raise StoreNotEmpty(
             "this store already holds metrics or observations; the demo company is only written "
-            "into a new store. Fix: build it at another path (`dataops demo --store NEW.duckdb`)"
+            "into a new store. Fix: <<other_store>>"
         )

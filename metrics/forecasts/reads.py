@@ -56,7 +56,7 @@ def goal_period(con: duckdb.DuckDBPyConnection, goal: str) -> GoalPeriod:
         known = [r[0] for r in con.execute("select goal from goals order by goal").fetchall()]
         raise DataopsError(
             f"no goal {goal!r} in the store (goals: {', '.join(known) or 'none'}). "
-            "Fix: pass one of those ids, or create the goal first with `dataops goal set`"
+            "Fix: use one of those ids, or <<create_goal>>"
         )
     return GoalPeriod(*rows[0])
 

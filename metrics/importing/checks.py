@@ -189,6 +189,6 @@ def not_in_store(column: str, noun: str, described: str) -> Check:
         "a key the store already has",
         pl.col(EXISTS),
         f"the store already has this {noun} (same {described})",
-        "leave the row out, or import with --replace to overwrite what the store has",
+        "leave the row out, or <<replace_rows>> to overwrite what the store has",
         column=column,
     )

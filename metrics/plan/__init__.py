@@ -1,7 +1,8 @@
 """The plan: what was agreed and what teams report against it.
 
-Owns goals and their edits and inputs (`goals`, `edits`, `inputs`), the goal-to-months
-`decomposition`, phases and shares (`phases`, `phase_math`, `phase_review`), the plan CSV files
-(`files`), `pacing` and status, and team `checkins`. May import `metrics.store` and
-`metrics.forecasts` (a goal's natural baseline); never `contribution` or `checks`.
+Owns goals, saving them and changing their months (`goals`, `edits`, `months`), the inputs of a
+split (`inputs`), the goal-to-months `decomposition`, phases and shares (`phases`, `phase_math`,
+`phase_review`), the plan CSV files (`files`), `pacing` and status, and team `checkins`. May
+import `metrics.store`, `metrics.forecasts` (a goal's natural baseline) and `metrics.stats`;
+never `contribution` or `checks`.
 """

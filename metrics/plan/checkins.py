@@ -39,13 +39,13 @@ def validate_checkin(
         fix = f"use one of {', '.join(goals)}" if goals else "leave the goal out"
         found.append(Problem("check-in", "is not a goal", fix, None, "goal", goal))
     if not author.strip():
-        fix = "say who reports (--by NAME)"
+        fix = "<<name_author>>"
         found.append(Problem("check-in", "has no author", fix, None, "author", author))
     if status not in set(Status):
         fix = f"use one of {', '.join(Status)}"
         found.append(Problem("check-in", "is not a status", fix, None, "status", status))
     elif status != Status.ON_TRACK and not problems.strip():
-        fix = "say what stands in the way (--problems TEXT), so the review can act on it"
+        fix = "<<name_problems>>, so the review can act on it"
         found.append(Problem("check-in", f"is {status} without problems", fix, None, "problems"))
     texts = {"notes": notes, "problems": problems, "next_actions": next_actions}
     for column, text in texts.items():

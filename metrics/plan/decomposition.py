@@ -139,8 +139,7 @@ def _join_monthly(
         listed = ", ".join(month.strftime("%Y-%m") for month in missing)
         raise DataopsError(
             f"{what} has no value for {listed}. Fix: import the missing data "
-            "(or freeze the goal's baseline with `dataops forecast --goal ID`), or pick "
-            "another method with --method even"
+            "(or <<fit_baseline>>), or <<use_even_method>>"
         )
     return joined.with_columns(pl.col(column).cast(pl.Float64))
 
@@ -151,7 +150,7 @@ def _scale_shape(kind: MetricKind, target: float, shaped: pl.DataFrame, what: st
     if shape_mass <= 0:
         raise DataopsError(
             f"the {what} sums to {shape_mass:g} over the goal period, so it cannot be scaled to "
-            "the target. Fix: check the metric's data, or use --method even"
+            "the target. Fix: check the metric's data, or <<use_even_method>>"
         )
     scale = goal_mass(kind, target, shaped) / shape_mass
     return _result(shaped.with_columns(method_target=pl.col("shape") * scale))
@@ -162,9 +161,7 @@ def _spread_by_tactics(
 ) -> pl.DataFrame:
     """method_target = natural + the gap's mass spread by each month's summed tactic weight."""
     if tactics is None or tactics.is_empty():
-        raise DataopsError(
-            "method tactic needs tactics (month,tactic,weight). Fix: pass --tactics FILE"
-        )
+        raise DataopsError("method tactic needs tactic weights. Fix: <<give_tactics>>")
     per_month = tactics.group_by("month").agg(pl.col("weight").sum().alias("tactic_weight"))
     shaped = shaped.join(per_month, on="month", how="left").with_columns(
         pl.col("tactic_weight").fill_null(0.0)
@@ -202,8 +199,8 @@ def apply_overrides(
     if free.is_empty():
         raise DataopsError(
             "every month of the goal would be overridden, leaving no month to absorb the "
-            "difference to the target. Fix: leave at least one month to the method, or change "
-            "the goal's target with `dataops goal set --target`"
+            "difference to the target. Fix: leave at least one month to the method, or "
+            "<<change_target>>"
         )
     left = goal_mass(kind, target, frame) - float((fixed["weight"] * fixed["override"]).sum())
     free_mass = float((free["weight"] * free["method_target"]).sum())
@@ -224,6 +221,28 @@ def apply_overrides(
 _TARGET_COLUMNS = ("month", "days", "weight", "target", "method_target", "overridden", "note")
 
 
+def month_targets(
+    method: Method,
+    kind: MetricKind,
+    target: float,
+    months: pl.DataFrame,
+    overrides: pl.DataFrame,
+    *,
+    natural: pl.DataFrame | None = None,
+    last_year: pl.DataFrame | None = None,
+    tactics: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The goal's monthly targets: the method's split of `target` over `months` (weighted by
+    the natural denominator for ratios when `natural` is given), re-spread around the hand-set
+    `overrides` (month, target, note). The one rule the Goals page's preview and every save use.
+    """
+    weighted = with_weights(kind, months, natural)
+    split = decompose(
+        method, kind, target, weighted, natural=natural, last_year=last_year, tactics=tactics
+    )
+    return apply_overrides(kind, target, split, overrides)
+
+
 def monthly_natural(metric: Metric, baseline: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
     """Company natural per month from a goal baseline (day, metric, team, yhat, ...).
 
@@ -236,8 +255,7 @@ def monthly_natural(metric: Metric, baseline: pl.DataFrame, months: pl.DataFrame
     missing = [name for name in needed if name not in wide.columns]
     if missing:
         raise DataopsError(
-            f"the natural baseline has no forecast of {', '.join(missing)}. Fix: freeze the goal's "
-            "baseline with `dataops forecast --goal ID --rebaseline`"
+            f"the natural baseline has no forecast of {', '.join(missing)}. Fix: <<refit_baseline>>"
         )
     per_month = wide.group_by(pl.col("day").dt.truncate("1mo").alias("month")).agg(
         pl.len().alias("covered"), *(pl.col(name).sum() for name in needed)
@@ -247,8 +265,7 @@ def monthly_natural(metric: Metric, baseline: pl.DataFrame, months: pl.DataFrame
     if len(short):
         raise DataopsError(
             "the natural baseline does not cover every day of "
-            f"{', '.join(m.strftime('%Y-%m') for m in short)}. Fix: re-freeze it for the goal's "
-            "period with `dataops goal set ... --rebaseline`"
+            f"{', '.join(m.strftime('%Y-%m') for m in short)}. Fix: <<refit_for_period>>"
         )
     if metric.kind is MetricKind.RATIO:
         num, den = needed

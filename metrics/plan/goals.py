@@ -98,7 +98,7 @@ def load_goal(con: duckdb.DuckDBPyConnection, goal_id: str) -> Goal:
     goal = find_goal(con, goal_id)
     if goal is None:
         known = list_goals(con)["goal"].to_list()
-        fix = f"use one of {', '.join(known)}" if known else "create one with `dataops goal set`"
+        fix = f"use one of {', '.join(known)}" if known else "<<create_goal>>"
         raise DataopsError(f"there is no goal {goal_id!r}. Fix: {fix}")
     return goal
 

@@ -36,19 +36,18 @@ def compute_targets(
         if baseline.is_empty():
             raise DataopsError(
                 f"method {goal.method} needs the goal's natural baseline and none is frozen. "
-                f"Fix: run `dataops forecast --goal {goal.goal}` (or `dataops goal set` again)"
+                "Fix: <<fit_baseline>>",
+                goal=goal.goal,
             )
         natural = dec.monthly_natural(metric, baseline, months)
     elif metric.kind is MetricKind.RATIO:
         natural, notes = _optional_natural(metric, baseline, months)
-    weighted = dec.with_weights(metric.kind, months, natural)
     inputs: dict[str, pl.DataFrame | None] = {"natural": natural}
     if goal.method is dec.Method.LAST_YEAR:
         inputs["last_year"] = last_year_monthly(con, metric, months, goal.start_day)
     if goal.method is dec.Method.TACTIC:
         inputs["tactics"] = _tactics_for(con, goal, months)
-    method_part = dec.decompose(goal.method, metric.kind, goal.target, weighted, **inputs)
-    targets = dec.apply_overrides(metric.kind, goal.target, method_part, overrides)
+    targets = dec.month_targets(goal.method, metric.kind, goal.target, months, overrides, **inputs)
     if not overrides.is_empty():
         listed = ", ".join(
             f"{m:%Y-%m} = {t:,.6g}" for m, t in overrides.select("month", "target").rows()
@@ -76,7 +75,8 @@ def _tactics_for(con: duckdb.DuckDBPyConnection, goal: Goal, months: pl.DataFram
     if outside:
         raise DataopsError(
             f"the stored tactics name months outside the goal period: "
-            f"{', '.join(f'{m:%Y-%m}' for m in outside)}. Fix: pass a new --tactics FILE"
+            f"{', '.join(f'{m:%Y-%m}' for m in outside)}. Fix: <<give_tactics>> for the new "
+            "period"
         )
     return tactics
 

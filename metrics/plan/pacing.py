@@ -21,10 +21,10 @@ import numpy as np
 import polars as pl
 
 from metrics.plan.goals import Status, StatusThresholds
+from metrics.stats import interval_bounds
 from metrics.store.catalog import MetricKind
 
 RUN_RATE_DAYS = 28
-INTERVAL_WIDTH = 0.8
 
 
 def status_of(pace: float | None, thresholds: StatusThresholds) -> Status | None:
@@ -136,7 +136,7 @@ def landing(inputs: LandingInputs) -> Landing:
         a_num + samples["num"].to_numpy() + shift[0],
         a_den + samples["den"].to_numpy() + shift[1],
     )
-    low, high = np.quantile(draws, [(1 - INTERVAL_WIDTH) / 2, (1 + INTERVAL_WIDTH) / 2])
+    low, high = np.quantile(draws, interval_bounds())
     return Landing(
         value=value,
         lower=float(low),

@@ -8,8 +8,8 @@ import polars as pl
 
 from metrics.forecasts.reads import goal_baseline
 from metrics.plan import phase_math
-from metrics.plan.edits import write_targets_with_history
 from metrics.plan.goals import load_goal, monthly_targets
+from metrics.plan.months import write_targets_with_history
 from metrics.plan.phases import load_assignments, load_phases
 from metrics.store.catalog import MetricKind, load_metrics
 

@@ -56,8 +56,8 @@ def open_store(
     path = Path(path)
     if not path.exists() and (read_only or not create):
         raise StoreMissing(
-            f"no store at {path}. Fix: build one with `dataops demo --store {path}` "
-            f"or import your data with `dataops import ... --store {path}`",
+            f"no store at {path}. Fix: <<build_store>>",
+            path=path,
             public="there is no store yet. Fix: ask the person who runs the cockpit to build one",
         )
     with _PROCESS_LOCK, _removed_if_refused(path, read_only):

@@ -1,11 +1,68 @@
-"""Errors a user can act on: each names the value, what was expected and the fix."""
+"""Errors a user can act on: each names the value, what was expected and the fix.
+
+A fix is written in product terms. Where it asks for an action a front end offers, it names the
+action as `<<key>>` (a key of `ACTIONS`): `str(error)` says it in product terms, and each front
+end names its own control with `error.say(words)` (the CLI its flags, `cli/words.py`; the app
+its buttons and boxes, `ui/words.py`). A front end's words may use the error's context, e.g.
+`{goal}`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
+
+# The actions a fix may ask for, in product terms (what neither front end's words replace).
+ACTIONS = {
+    "fit_baseline": "fit the goal's natural baseline",
+    "refit_baseline": "refit the goal's natural baseline (the old one is kept for audit)",
+    "refit_for_period": "save the goal again, refitting its natural baseline for the new period",
+    "split_goal": "split the goal into months once its natural baseline is fitted",
+    "clear_overrides": "clear the months set by hand (they stay in the goal's history)",
+    "give_tactics": "give tactic weights (month, tactic, weight)",
+    "use_tactics_method": "choose method tactic",
+    "use_even_method": "choose method even",
+    "change_target": "change the goal's target",
+    "pick_as_of": "pick a day inside the goal period, or measure as of the latest data",
+    "name_author": "say who reports",
+    "name_problems": "say what stands in the way",
+    "import_observations": "import observations",
+    "create_goal": "create the goal first",
+    "migrate_store": "open the store once for writing, so its migrations run",
+    "replace_rows": "import again replacing what the store has",
+    "build_store": "build the demo company or import your data into a new store",
+    "replace_store": "replace it with the demo company",
+    "other_store": "choose another store file",
+    "goal_period": "make the goal end on or after its start",
+    "demo_teams": "ask for 5 teams, the standard demo company",
+    "demo_years": "ask for 3 years of history (forecasts learn yearly seasonality from them)",
+}
+_ACTION = re.compile(r"<<(\w+)>>")
+
+
+class _Context(dict):
+    """A missing context value reads as a placeholder the person fills in: {goal} -> ID."""
+
+    def __missing__(self, key: str) -> str:
+        return "ID" if key == "goal" else key.upper()
+
+
+def in_words(
+    text: str, words: Mapping[str, str] | None = None, context: Mapping[str, object] = {}
+) -> str:
+    """`text` with each `<<action>>` named by `words` (a front end's), else by `ACTIONS`."""
+
+    def name(match: re.Match) -> str:
+        key = match.group(1)
+        if key not in ACTIONS:
+            return match.group(0)
+        phrase = (words or {}).get(key, ACTIONS[key])
+        return phrase.format_map(_Context({k: str(v) for k, v in context.items()}))
+
+    return _ACTION.sub(name, text)
 
 
 class DataopsError(Exception):
@@ -13,13 +70,20 @@ class DataopsError(Exception):
 
     `public` is the same message without server details (file paths, other processes' command
     lines), for app visitors who are not owners; errors that carry such details set it.
+
+    `context` (e.g. goal="gmv_2026") fills the front ends' words for the actions the fix names.
     """
 
     exit_code = 1
 
-    def __init__(self, message: str = "", *, public: str | None = None):
-        super().__init__(message)
-        self.public = message if public is None else public
+    def __init__(self, message: str = "", *, public: str | None = None, **context: object):
+        self.template, self.context = message, context
+        super().__init__(in_words(message, None, context))
+        self.public = str(self) if public is None else in_words(public, None, context)
+
+    def say(self, words: Mapping[str, str] | None = None) -> str:
+        """The message with the actions its fix asks for named in `words`."""
+        return in_words(self.template, words, self.context)
 
 
 @dataclass(frozen=True)
@@ -40,12 +104,15 @@ class Problem:
     unlisted: int = 0
 
     def __str__(self) -> str:
+        return self.say()
+
+    def say(self, words: Mapping[str, str] | None = None) -> str:
         where = self.file if self.row is None else f"{self.file}, row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
         if self.value is not None:
             where += f", value {_quote(self.value)}"
-        return f"{where}: {self.message}. Fix: {self.fix}"
+        return f"{where}: {in_words(self.message, words)}. Fix: {in_words(self.fix, words)}"
 
 
 def _quote(value: str, limit: int = 60) -> str:
@@ -61,17 +128,17 @@ class ValidationFailed(DataopsError):
     def __init__(self, problems: Iterable[Problem], *, limit: int = 200):
         self.problems = list(problems)
         self.limit = limit
-        super().__init__(self._summary())
+        super().__init__(self.say())
 
     @property
     def count(self) -> int:
         """Problems found: a listed one counts once, a summary line the rows it stands for."""
         return sum(p.unlisted or 1 for p in self.problems)
 
-    def _summary(self) -> str:
+    def say(self, words: Mapping[str, str] | None = None) -> str:
         count = self.count
         head = f"refused: {count:,} problem{'s' if count != 1 else ''} found, nothing was written"
-        shown = [f"  - {p}" for p in self.problems[: self.limit]]
+        shown = [f"  - {p.say(words)}" for p in self.problems[: self.limit]]
         if len(self.problems) > self.limit:
             shown.append(f"  … and {len(self.problems) - self.limit} more of the same kinds")
         return "\n".join([head, *shown])
@@ -103,9 +170,15 @@ class InputTooLarge(DataopsError):
     exit_code = 2
 
 
-def problems_frame(problems: Iterable[Problem]) -> pl.DataFrame:
-    """Columns: file, row, column, value, problem, fix — one row per problem, for tables/CSV."""
-    rows = [(p.file, p.row, p.column, p.value, p.message, p.fix) for p in problems]
+def problems_frame(
+    problems: Iterable[Problem], words: Mapping[str, str] | None = None
+) -> pl.DataFrame:
+    """Columns: file, row, column, value, problem, fix — one row per problem, for tables/CSV;
+    the fixes' actions named in `words`."""
+    rows = [
+        (p.file, p.row, p.column, p.value, in_words(p.message, words), in_words(p.fix, words))
+        for p in problems
+    ]
     return pl.DataFrame(
         rows,
         schema={

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.store.connection import open_store
+from tests.app_pages.conftest import APP, start_app
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DATA_PAGE = "app_pages/data.py"
 
 TEAMS = b"team,name,department\ngrowth,Growth,growth\n"
@@ -27,8 +27,7 @@ def store_contents(path: Path) -> dict[str, list[tuple]]:
 
 @pytest.fixture
 def app(store_path, monkeypatch):
-    monkeypatch.setenv("DATAOPS_STORE", str(store_path))
-    return AppTest.from_file(APP, default_timeout=120).run().switch_page(DATA_PAGE).run()
+    return start_app(store_path, monkeypatch, DATA_PAGE)
 
 
 def upload(app: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
@@ -86,4 +85,4 @@ def test_without_a_store_the_app_says_how_to_build_one(tmp_path, monkeypatch):
     monkeypatch.setenv("DATAOPS_STORE", str(tmp_path / "absent.duckdb"))
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
-    assert "dataops demo" in app.sidebar.error[0].value
+    assert "make run" in app.sidebar.error[0].value

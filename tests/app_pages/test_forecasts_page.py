@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from metrics.forecasts import reads as fs
 from metrics.store.connection import open_store, transaction
+from tests.app_pages.conftest import start_app
 from tests.forecasting.factories import GOAL_END, build_store
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SETTINGS = {"mode": "multiplicative", "changepoint_prior": 0.01, "seasonality_prior": 10.0,
             "holidays_prior": 10.0, "log": True, "interval_width": 0.8}  # fmt: skip
 
@@ -55,9 +55,7 @@ def write_rolling_run(path: Path, team: str, *, smape: float, naive: float) -> i
 
 
 def page(path: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(path))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    return app.switch_page("app_pages/forecasts.py").run()
+    return start_app(path, monkeypatch, "app_pages/forecasts.py")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from forecasting import runner
 from forecasting.report import RunReport
 from metrics.forecasts.reads import goal_baseline
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import (
     Goal,
     find_goal,
@@ -28,11 +27,12 @@ from metrics.plan.goals import (
     monthly_targets,
 )
 from metrics.plan.inputs import last_year_monthly
+from metrics.plan.months import override_month
 from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store
+from tests.app_pages.conftest import read_store, start_app
 from tests.metrics.plan_factories import freeze_baseline
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/goals.py"
 GOAL = "gmv_2025"  # the demo's goal
 EDIT = f"goals-edit-{GOAL}"  # the prefix of the form's keys while editing it
@@ -46,9 +46,7 @@ TACTICS = pl.DataFrame(
 
 
 def open_page(store: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(store))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
+    app = start_app(store, monkeypatch, PAGE)
     if any(box.key == "goals-author" for box in app.text_input):
         app.text_input(key="goals-author").set_value("ana").run()
     return app
@@ -61,18 +59,6 @@ def preview_shown(app: AppTest) -> pl.DataFrame:
 
 def button(app: AppTest, key: str):
     return app.button(key=key)
-
-
-def read_store(path: Path, query, *args):
-    with open_store(path, read_only=True) as con:
-        return query(con, *args)
-
-
-@pytest.fixture
-def copy(demo_goal_store, tmp_path) -> Path:
-    path = tmp_path / "goals.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
 
 
 def test_the_saved_goal_opens_with_its_monthly_targets_and_history(demo_goal_store, monkeypatch):
@@ -286,6 +272,25 @@ def test_a_saved_goal_waiting_for_its_baseline_is_fitted_and_split_unchanged(
     assert read_store(copy, find_goal, H2.goal).definition() == H2.definition()
 
 
+def test_a_goal_split_without_a_baseline_can_get_one_here(copy, monkeypatch, fake_freeze):
+    """Other pages send people here for a baseline: a goal whose method needs none gets one too."""
+    even = replace(H2, method=dec.Method.EVEN)
+    with open_store(copy) as con:
+        set_goal(con, even, "setup")
+        before = monthly_targets(con, even.goal)
+    app = open_page(copy, monkeypatch)
+
+    assert any("has no natural baseline yet" in i.value for i in app.info)
+    assert button(app, "goals-save").label == "Fit the natural baseline"
+    button(app, "goals-save").click().run()
+
+    assert not app.exception
+    assert fake_freeze == [(even.goal, False)]
+    assert not read_store(copy, goal_baseline, even.goal).is_empty()
+    after = read_store(copy, monthly_targets, even.goal)
+    assert after["target"].to_list() == before["target"].to_list()  # the split stays
+
+
 def test_months_set_by_hand_can_be_cleared_when_the_goal_is_saved_again(copy, monkeypatch):
     with open_store(copy) as con:
         march = monthly_targets(con, GOAL)["month"][2]
@@ -299,4 +304,4 @@ def test_months_set_by_hand_can_be_cleared_when_the_goal_is_saved_again(copy, mo
 
     assert not app.exception
     assert not read_store(copy, monthly_targets, GOAL)["overridden"].any()
-    assert any("Cleared 1 hand override" in i.value for i in app.info)
+    assert any("Cleared 1 month(s) set by hand" in i.value for i in app.info)

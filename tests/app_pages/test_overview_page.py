@@ -13,21 +13,13 @@ from streamlit.testing.v1 import AppTest
 from metrics.contribution.report import build_report
 from metrics.store.catalog import load_metrics
 from metrics.store.connection import open_store
+from tests.app_pages.conftest import start_app
 from tests.metrics.contribution_store import DEMO_GOAL, build
 from ui.formatting import format_share
 from ui.overview_charts import running_label
 from ui.overview_view import value_text
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/overview.py"
-
-
-@pytest.fixture(scope="module")
-def goal_store(demo_goal_store, tmp_path_factory) -> Path:
-    """A private copy: the app opens its store writable once to migrate it."""
-    path = tmp_path_factory.mktemp("overview") / "store.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +28,8 @@ def expected(goal_store):
         return build_report(con, DEMO_GOAL), load_metrics(con)
 
 
-@pytest.fixture(scope="module")
-def app(goal_store):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATAOPS_STORE", str(goal_store))
-        app = AppTest.from_file(APP, default_timeout=120).run()
-        app.switch_page(PAGE).run()
-        yield app
-
-
 def open_app(path: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(path))
-    return AppTest.from_file(APP, default_timeout=120).run()
+    return start_app(path, monkeypatch)
 
 
 def chart(app: AppTest, index: int) -> dict:
@@ -155,5 +137,5 @@ def test_a_goal_without_a_baseline_says_how_to_freeze_one(demo_store, tmp_path, 
     app = open_app(path, monkeypatch).switch_page(PAGE).run()
 
     assert not app.exception
-    assert f"dataops forecast --goal {DEMO_GOAL}" in app.info[0].value
+    assert "Fit it on the Goals page" in app.info[0].value
     assert not app.metric

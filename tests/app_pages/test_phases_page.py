@@ -4,7 +4,6 @@ only after confirming."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -14,9 +13,8 @@ from streamlit.testing.v1 import AppTest
 from metrics.plan.goals import goal_changes, load_goal, monthly_targets
 from metrics.plan.phase_review import load_team_phase_targets, monthly_actuals
 from metrics.plan.phases import load_assignments, load_phases
-from metrics.store.connection import open_store
+from tests.app_pages.conftest import read_store, start_app
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/phases.py"
 GOAL = "gmv_2025"  # the demo's goal
 PHASES = f"phases-editor-phases-{GOAL}"
@@ -24,9 +22,7 @@ ASSIGNMENTS = f"phases-editor-assignments-{GOAL}"
 
 
 def open_page(store: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(store))
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
+    app = start_app(store, monkeypatch, PAGE)
     if any(box.key == "phases-author" for box in app.text_input):
         app.text_input(key="phases-author").set_value("ben").run()
     return app
@@ -40,18 +36,6 @@ def edit(app: AppTest, key: str, **state) -> AppTest:
 
 def table_with(app: AppTest, column: str) -> pl.DataFrame:
     return pl.from_pandas(next(d.value for d in app.dataframe if column in d.value.columns))
-
-
-def read_store(path: Path, query, *args):
-    with open_store(path, read_only=True) as con:
-        return query(con, *args)
-
-
-@pytest.fixture
-def copy(demo_goal_store, tmp_path) -> Path:
-    path = tmp_path / "phases.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
 
 
 def test_the_plan_and_each_teams_target_are_the_domains(demo_goal_store, monkeypatch):

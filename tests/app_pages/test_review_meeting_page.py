@@ -11,18 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from metrics.contribution.report import build_report
 from metrics.store.connection import open_store
+from tests.app_pages.conftest import start_app
 from tests.metrics.contribution_store import DEMO_GOAL
 from ui.overview_view import STATUS_WORDS, value_text
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/review_meeting.py"
-
-
-@pytest.fixture(scope="module")
-def goal_store(demo_goal_store, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("review") / "store.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +24,8 @@ def report(goal_store):
         return build_report(con, DEMO_GOAL)
 
 
-@pytest.fixture(scope="module")
-def app(goal_store):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATAOPS_STORE", str(goal_store))
-        app = AppTest.from_file(APP, default_timeout=120).run()
-        app.switch_page(PAGE).run()
-        yield app
-
-
 def open_page(path: Path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATAOPS_STORE", str(path))
-    return AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
+    return start_app(path, monkeypatch, PAGE)
 
 
 def page_text(app: AppTest) -> str:
@@ -105,5 +88,5 @@ def test_a_goal_without_a_baseline_says_how_to_freeze_one(demo_store, tmp_path, 
     app = open_page(path, monkeypatch)
 
     assert not app.exception
-    assert f"dataops forecast --goal {DEMO_GOAL}" in app.info[0].value
+    assert "Fit it on the Goals page" in app.info[0].value
     assert not app.expander

@@ -4,7 +4,6 @@ are written as entered, refused with the domain's reasons, kept across reloads a
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from pathlib import Path
 
@@ -14,12 +13,12 @@ from streamlit.testing.v1 import AppTest
 from metrics.contribution.report import build_report
 from metrics.plan.checkins import load_checkins, validate_checkin
 from metrics.store.connection import open_store
+from tests.app_pages.conftest import start_app
 from tests.metrics.contribution_store import build as build_store
 from ui import team_view as view
 from ui.formatting import format_share
 from ui.overview_view import STATUS_WORDS
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/team_review.py"
 GOAL = "gmv_2025"  # the demo's goal
 TEAM_KEY = "team_review-team"
@@ -27,12 +26,7 @@ TEAM_KEY = "team_review-team"
 
 def open_page(store: Path, monkeypatch, team: str | None = None) -> AppTest:
     """The page as a browser opening `/team?team=<team>` gets it."""
-    monkeypatch.setenv("DATAOPS_STORE", str(store))
-    app = AppTest.from_file(APP, default_timeout=120)
-    if team is not None:
-        app.query_params["team"] = team
-    app.run()
-    return app.switch_page(PAGE).run()
+    return start_app(store, monkeypatch, PAGE, query=None if team is None else {"team": team})
 
 
 def shown_table(app: AppTest, column: str):
@@ -46,10 +40,8 @@ def metrics_shown(app: AppTest) -> dict[str, str]:
 
 
 @pytest.fixture
-def writable_store(demo_goal_store, tmp_path) -> Path:
-    path = tmp_path / "team.duckdb"
-    shutil.copyfile(demo_goal_store, path)
-    return path
+def writable_store(copy) -> Path:
+    return copy
 
 
 def stored_checkins(path: Path, team: str):
@@ -234,7 +226,7 @@ def test_without_a_baseline_the_page_says_how_to_freeze_one_and_keeps_checkins(
     app = open_page(demo_store, monkeypatch, "promotions")
 
     assert not app.exception
-    assert f"dataops forecast --goal {GOAL}" in app.error[0].value
+    assert "fit it on the Goals page" in app.error[0].value
     assert shown_table(app, "by")["by"].tolist() == ["Lin Wei"]
 
 

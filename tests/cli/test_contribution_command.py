@@ -9,10 +9,11 @@ import sys
 
 import pytest
 
-from cli import contribution_command, main
+from cli import main
 from metrics.forecasts.reads import goal_baseline
 from metrics.store.connection import open_store
 from tests.metrics import contribution_store
+from workflows import goals as goal_workflow
 
 FORECAST_TABLES = ("forecast_runs", "forecasts", "calibrations", "calibration_draws")
 
@@ -110,7 +111,7 @@ def test_a_goal_without_baseline_gets_one_frozen_first(tmp_path, capsysbinary, m
             for table in FORECAST_TABLES:
                 con.execute(f"insert into {table} select * from kept_{table}")
 
-    monkeypatch.setattr(contribution_command, "freeze", fake_freeze)
+    monkeypatch.setattr(goal_workflow, "freeze_baseline", fake_freeze)
     code, out, _ = dataops(
         capsysbinary, monkeypatch, "contribution", "--store", str(path), "--goal", "gmv_goal"
     )

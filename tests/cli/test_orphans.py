@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.demo_command import remove_stale_scratch
+from workflows.demo import remove_stale_scratch
 
 DATAOPS = Path(sys.executable).with_name("dataops")
 

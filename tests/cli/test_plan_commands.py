@@ -119,7 +119,7 @@ def test_goal_set_by_tactics_uses_the_frozen_baseline(dataops, store, tmp_path):
     [
         (["--method", "even", "--metric", "nps"], 2, "value 'nps': is not a known metric"),
         (["--method", "tactic"], 1, "pass --tactics FILE"),
-        (["--method", "even", "--tactics", "TACTICS"], 1, "--tactics is only used by"),
+        (["--method", "even", "--tactics", "TACTICS"], 1, "tactic weights are only used by"),
         (["--method", "tactic", "--tactics", "BAD"], 2, "row 3, column 'weight', value 'lots'"),
         (["--method", "tactic", "--tactics", "MISSING"], 1, "no file at"),
         (["--method", "sideways"], 2, "Invalid value for '--method'"),

@@ -81,10 +81,10 @@ def company_config(seed: int):
 
 def measure(seed: int, folder: Path, *, workers: int | None = 1) -> list[TeamPeriod]:
     """Build company `seed` in `folder`, freeze its goal metric's baseline, measure each team."""
-    from cli.demo_command import build_demo_store
     from forecasting.runner import freeze_goal_baseline
     from metrics.contribution.report import build_report
     from metrics.store.connection import open_store
+    from workflows.demo import build_demo_store
 
     config = company_config(seed)
     path = folder / f"company_{seed}.duckdb"

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 
 import duckdb
 import polars as pl
 
-from metrics.forecasts import reads as forecast_store
+from metrics.demo.baseline import freeze_stand_in
 from metrics.plan.decomposition import Method
 from metrics.plan.edits import set_goal
 from metrics.plan.goals import Goal
@@ -96,40 +95,16 @@ def _as(frame: pl.DataFrame, metric: str) -> pl.DataFrame:
 
 
 def _freeze(con, goal: str, daily: pl.DataFrame, noise: float) -> None:
-    """Frozen runs whose paths are the baseline with the company's daily noise around it."""
-    for (metric, team), series in daily.group_by("metric", "team"):
-        record = forecast_store.RunRecord(
-            purpose="goal",
-            goal=goal,
-            metric=str(metric),
-            team=str(team),
-            input_hash=f"test-{metric}-{team}",
-            settings=json.dumps({"factory": True}),
-            selection=None,
-            country=None,
-            masked_days=0,
-            train_start=None,
-            train_end=None,
-            forecast_start=START,
-            forecast_end=END,
-            created_at=dt.datetime(2025, 1, 1),
-            fit_seconds=0.0,
-            status="ok",
-        )
-        run = forecast_store.insert_run(con, record)
-        forecast = series.select(
-            "day",
-            yhat="natural",
-            yhat_lower=pl.col("natural") * 0.95,
-            yhat_upper=pl.col("natural") * 1.05,
-            trend="natural",
-            weekly=pl.lit(0.0),
-            yearly=pl.lit(0.0),
-            calendar=pl.lit(0.0),
-            masked=pl.lit(False),
-        )
-        forecast_store.insert_forecast(con, run, forecast)
-        forecast_store.set_noise_calibration(con, run, noise, START - dt.timedelta(days=1), 200)
+    """Frozen runs whose calibrated paths are the baseline with the company's daily noise."""
+    forecast = daily.select(
+        "day",
+        "metric",
+        "team",
+        yhat="natural",
+        yhat_lower=pl.col("natural") * 0.95,
+        yhat_upper=pl.col("natural") * 1.05,
+    )
+    freeze_stand_in(con, goal, forecast, noise=noise, period=(START, END))
 
 
 def goal_target(con, goal_metric: str, *, above: float = 1.02) -> float:

@@ -8,13 +8,12 @@ observations before the goal year, and a natural baseline frame shaped like
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import duckdb
 import numpy as np
 import polars as pl
 
-from metrics.forecasts import reads as forecast_store
+from metrics.demo.baseline import freeze_stand_in
 
 GOAL_YEAR = 2025
 TEAMS = [
@@ -70,35 +69,4 @@ def baseline_frame(start: dt.date, end: dt.date, *, seed: int = 2) -> pl.DataFra
 
 def freeze_baseline(con: duckdb.DuckDBPyConnection, goal: str, frame: pl.DataFrame) -> None:
     """Store `frame` as the goal's frozen runs, the way the forecasting runner writes them."""
-    for (metric, team), series in frame.group_by("metric", "team"):
-        record = forecast_store.RunRecord(
-            purpose="goal",
-            goal=goal,
-            metric=str(metric),
-            team=str(team),
-            input_hash=f"test-{metric}-{team}",
-            settings=json.dumps({"factory": True}),
-            selection=None,
-            country=None,
-            masked_days=0,
-            train_start=None,
-            train_end=None,
-            forecast_start=series["day"].min(),
-            forecast_end=series["day"].max(),
-            created_at=dt.datetime(GOAL_YEAR, 1, 1),
-            fit_seconds=0.0,
-            status="ok",
-        )
-        run = forecast_store.insert_run(con, record)
-        rows = series.select(
-            "day",
-            "yhat",
-            "yhat_lower",
-            "yhat_upper",
-            trend=pl.col("yhat"),
-            weekly=pl.lit(0.0),
-            yearly=pl.lit(0.0),
-            calendar=pl.lit(0.0),
-            masked=pl.lit(False),
-        )
-        forecast_store.insert_forecast(con, run, rows)
+    freeze_stand_in(con, goal, frame, created_at=dt.datetime(GOAL_YEAR, 1, 1))

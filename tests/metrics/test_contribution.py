@@ -158,7 +158,7 @@ def test_shares_are_null_when_there_is_nothing_to_share(
 
 def test_a_series_without_baseline_is_refused_naming_it():
     sums = sums_of([("orders", "a", 10.0, 9.0), ("visitors", "a", 100.0, 90.0)])
-    with pytest.raises(DataopsError, match=r"orders/b.*visitors/b.*dataops forecast --goal"):
+    with pytest.raises(DataopsError, match=r"orders/b.*visitors/b.*refit the goal"):
         require_complete(sums, Roles.of(RATIO), ["a", "b"])
 
 

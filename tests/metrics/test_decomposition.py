@@ -131,7 +131,7 @@ def test_natural_gives_every_month_the_same_relative_uplift(kind):
     [
         (dec.Method.LAST_YEAR, {"last_year": None}, "last year's observations has no value"),
         (dec.Method.NATURAL, {"natural": None}, "the natural baseline has no value"),
-        (dec.Method.TACTIC, {"tactics": None}, "pass --tactics FILE"),
+        (dec.Method.TACTIC, {"tactics": None}, "give tactic weights"),
         (
             dec.Method.TACTIC,
             {"tactics": tactics_factory().with_columns(weight=pl.lit(0.0))},

@@ -270,12 +270,12 @@ def test_other_team_counts_keep_the_plants_and_spread_over_departments(teams):
 @pytest.mark.parametrize(
     ("change", "mentions"),
     [
-        ({"teams": 1}, "--teams 1"),
-        ({"teams": 100_000}, "--teams 100000"),
-        ({"years": 0}, "--years 0"),
-        ({"years": 50}, "--years 50"),
-        ({"end": dt.date(2011, 6, 30), "years": 3}, "--end 2011-06-30"),
-        ({"end": dt.date(2041, 1, 31)}, "--end 2041-01-31"),
+        ({"teams": 1}, "1 teams"),
+        ({"teams": 100_000}, "100000 teams"),
+        ({"years": 0}, "0 years"),
+        ({"years": 50}, "50 years"),
+        ({"end": dt.date(2011, 6, 30), "years": 3}, "last day 2011-06-30"),
+        ({"end": dt.date(2041, 1, 31)}, "last day 2041-01-31"),
     ],
 )
 def test_impossible_sizes_and_dates_are_refused_with_the_fix(change, mentions):

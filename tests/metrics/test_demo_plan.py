@@ -7,7 +7,6 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from cli.demo_command import build_demo_store
 from metrics.demo import DemoConfig, generate
 from metrics.demo.config import METRICS, teams_frame
 from metrics.demo.plan import UPLIFT, demo_plan, natural_gmv_estimate
@@ -18,6 +17,7 @@ from metrics.plan.phase_review import load_team_phase_targets
 from metrics.plan.phases import load_assignments, load_phases, validate_assignments, validate_phases
 from metrics.store.catalog import MetricKind, load_metrics, load_teams
 from metrics.store.connection import open_store
+from workflows.demo import build_demo_store
 
 
 @pytest.mark.parametrize("teams", [2, 5, 12])

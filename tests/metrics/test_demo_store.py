@@ -12,11 +12,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cli import demo_command
-from cli.demo_command import StoreExists, build_demo_store
 from metrics.demo import DemoConfig, StoreNotEmpty, generate, write_demo
 from metrics.store import migrations
 from metrics.store.connection import open_store
+from workflows import demo as demo_command
+from workflows.demo import StoreExists, build_demo_store
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = DemoConfig(seed=5, teams=2, years=1, end=dt.date(2025, 6, 30))
@@ -119,7 +119,7 @@ def test_build_refuses_to_replace_a_store_unless_forced(tmp_path):
     path = tmp_path / "demo.duckdb"
     build_demo_store(path, SMALL)
     before = path.read_bytes()
-    with pytest.raises(StoreExists, match="--force"):
+    with pytest.raises(StoreExists, match="replace it with the demo company"):
         build_demo_store(path, dataclasses.replace(SMALL, seed=6))
     assert path.read_bytes() == before
     build_demo_store(path, dataclasses.replace(SMALL, seed=6), force=True)
@@ -167,8 +167,8 @@ def test_the_command_builds_then_refuses_to_overwrite(tmp_path):
     ("option", "value", "says"),
     [
         ("--end", "30/06/2025", "YYYY-MM-DD"),
-        ("--teams", "1", "--teams 1"),
-        ("--years", "0", "--years 0"),
+        ("--teams", "1", "pass --teams 5"),
+        ("--years", "0", "pass --years 3"),
     ],
 )
 def test_the_command_refuses_bad_options_with_the_fix(tmp_path, option, value, says):

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, redecompose, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import (
     Goal,
     Status,
@@ -22,6 +22,7 @@ from metrics.plan.goals import (
     set_status_thresholds,
     status_thresholds,
 )
+from metrics.plan.months import override_month, redecompose
 from metrics.store.catalog import MetricKind
 from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError, ValidationFailed
@@ -132,11 +133,11 @@ def test_an_override_outside_a_new_period_is_refused_unless_cleared(company):
     set_goal(company, goal_of("gmv"), "ana")
     override_month(company, f"gmv_{GOAL_YEAR}", dt.date(GOAL_YEAR, 12, 1), 2e8, "ana")
     shorter = goal_of("gmv", end_day=dt.date(GOAL_YEAR, 11, 30))
-    with pytest.raises(DataopsError, match="--clear-overrides"):
+    with pytest.raises(DataopsError, match="clear the months set by hand"):
         set_goal(company, shorter, "ben")
     assert load_goal(company, f"gmv_{GOAL_YEAR}").end_day == END  # nothing was written
     saved = set_goal(company, shorter, "ben", clear_overrides=True)
-    assert saved.messages == ("cleared 1 hand override(s) (--clear-overrides)",)
+    assert saved.messages == ("cleared 1 month(s) set by hand (they stay in the history)",)
     assert not monthly_targets(company, f"gmv_{GOAL_YEAR}")["overridden"].any()
 
 
@@ -167,8 +168,8 @@ def test_a_goal_waits_for_its_baseline_then_decomposes(company, baseline):
     [
         ({"metric": "nps", "goal": "a b", "end_day": dt.date(2024, 1, 1)}, None, "3 problems"),
         ({"target": float("nan")}, None, "is not a number"),
-        ({}, TACTICS, "--tactics is only used by --method tactic"),
-        ({"method": dec.Method.TACTIC}, None, "pass --tactics FILE"),
+        ({}, TACTICS, "tactic weights are only used by method tactic"),
+        ({"method": dec.Method.TACTIC}, None, "give tactic weights"),
         ({"method": dec.Method.NATURAL}, None, "none is frozen"),
         ({"goal": "[c](javascript:alert(5))"}, None, "column 'goal'.*is not a valid id"),
         ({"goal": "![x](http://evil.example/x.png)"}, None, "letters, digits and _ - ."),

@@ -122,7 +122,7 @@ CASES = [
         csv(OBS, "2024-01-03,orders,north,5", "2024-01-03,orders,north,6"),
         (3, "date", "repeats the date, metric and team of row 2"),
     ),
-    case("already stored", OBS, csv(OBS, "2024-01-02,orders,north,5"), (2, "date", "--replace")),
+    case("already stored", OBS, csv(OBS, "2024-01-02,orders,north,5"), (2, "date", "import again")),
     case("empty team name", TEAMS, csv(TEAMS, "east,,sales"), (2, "name", "the name is empty")),
     case("reserved team", TEAMS, csv(TEAMS, "unassigned,Nobody,none"), (2, "team", "reserved")),
     case(
@@ -183,7 +183,7 @@ CASES = [
         "stored metric",
         METRICS,
         csv(METRICS, "orders,Orders,flow,orders,,,true"),
-        (2, "metric", "--replace"),
+        (2, "metric", "import again"),
     ),
     case(
         "ends before start",

@@ -66,7 +66,7 @@ def test_read_only_open_refuses_an_old_store_and_says_how_to_fix_it(tmp_path):
     migrations.migrate(con, up_to=1)
     con.close()
     with (
-        pytest.raises(DataopsError, match="open it once for writing"),
+        pytest.raises(DataopsError, match="open the store once for writing"),
         open_store(path, read_only=True),
     ):
         pass
@@ -82,7 +82,7 @@ def test_a_store_newer_than_the_program_is_refused(store_path):
 @pytest.mark.parametrize("read_only", [True, False])
 def test_a_missing_store_is_refused_when_it_may_not_be_created(tmp_path, read_only):
     with (
-        pytest.raises(StoreMissing, match="dataops demo"),
+        pytest.raises(StoreMissing, match="build the demo company"),
         open_store(tmp_path / "absent.duckdb", read_only=read_only, create=False),
     ):
         pass

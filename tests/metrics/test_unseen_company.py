@@ -25,9 +25,9 @@ CONFIG = {"seed": 13, "teams": 4, "years": 3, "end": dt.date(2025, 12, 31)}
 def measured(tmp_path_factory):
     from filelock import FileLock
 
-    from cli.demo_command import build_demo_store
     from forecasting.runner import freeze_goal_baseline
     from metrics.demo import DemoConfig
+    from workflows.demo import build_demo_store
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base

@@ -11,10 +11,12 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from metrics.plan import decomposition as dec
-from metrics.plan.edits import override_month, set_goal
+from metrics.plan.edits import set_goal
 from metrics.plan.goals import Goal, goal_changes, monthly_targets
+from metrics.plan.months import override_month
 from metrics.store.errors import DataopsError
 from tests.metrics.plan_factories import GOAL_YEAR, baseline_frame, freeze_baseline, seed_company
+from ui import goal_changes as saving
 from ui import goals_view as view
 
 START, END = dt.date(GOAL_YEAR, 1, 10), dt.date(GOAL_YEAR, 12, 31)
@@ -169,19 +171,19 @@ STORED = pl.DataFrame(
     ("changes", "expected"),
     [
         ({}, []),
-        ({0: {"target": 12.0}}, [view.MonthEdit(month(1), 12.0, None)]),
-        ({0: {"target": 12.0, "note": " fair "}}, [view.MonthEdit(month(1), 12.0, "fair")]),
-        ({0: {"set_by_hand": True}}, [view.MonthEdit(month(1), 10.0, None)]),
-        ({1: {"set_by_hand": False}}, [view.MonthEdit(month(2), None, None)]),
-        ({1: {"note": "moved launch"}}, [view.MonthEdit(month(2), 25.0, "moved launch")]),
+        ({0: {"target": 12.0}}, [saving.MonthEdit(month(1), 12.0, None)]),
+        ({0: {"target": 12.0, "note": " fair "}}, [saving.MonthEdit(month(1), 12.0, "fair")]),
+        ({0: {"set_by_hand": True}}, [saving.MonthEdit(month(1), 10.0, None)]),
+        ({1: {"set_by_hand": False}}, [saving.MonthEdit(month(2), None, None)]),
+        ({1: {"note": "moved launch"}}, [saving.MonthEdit(month(2), 25.0, "moved launch")]),
         (
             {1: {"set_by_hand": False}, 2: {"target": 28.0}},
-            [view.MonthEdit(month(2), None, None), view.MonthEdit(month(3), 28.0, None)],
+            [saving.MonthEdit(month(2), None, None), saving.MonthEdit(month(3), 28.0, None)],
         ),
     ],
 )
 def test_month_edits_become_overrides_with_clears_first(changes, expected):
-    edited = view.month_editor_frame(STORED).with_row_index()
+    edited = saving.month_editor_frame(STORED).with_row_index()
     for index, values in changes.items():
         for column, value in values.items():
             edited = edited.with_columns(
@@ -190,26 +192,26 @@ def test_month_edits_become_overrides_with_clears_first(changes, expected):
                 .otherwise(pl.col(column))
                 .alias(column)
             )
-    assert view.month_edits(STORED, edited.drop("index")) == expected
+    assert saving.month_edits(STORED, edited.drop("index")) == expected
 
 
 def test_a_save_lists_the_fields_and_months_it_changes():
     before = goal_of("gmv", dec.Method.EVEN)
     after = goal_of("gmv", dec.Method.TACTIC, target=1.7e9)
-    assert view.definition_changes(before, after).rows() == [
+    assert saving.definition_changes(before, after).rows() == [
         ("target", "1600000000.0", "1700000000.0"),
         ("method", "even", "tactic"),
     ]
     new = STORED.with_columns(target=pl.Series([10.0, 26.0, 25.0]))
-    assert view.month_differences(STORED, new).rows() == [("2025-02", 25.0, 26.0, 1.0)]
-    assert view.definition_changes(before, before).is_empty()
+    assert saving.month_differences(STORED, new).rows() == [("2025-02", 25.0, 26.0, 1.0)]
+    assert saving.definition_changes(before, before).is_empty()
 
 
 def test_the_history_says_who_changed_what(company):
     set_goal(company, goal_of("gmv", dec.Method.EVEN), "ana")
     set_goal(company, goal_of("gmv", dec.Method.EVEN, target=1.7e9), "ben")
     override_month(company, "gmv_goal", month(3), 1e8, "cy", note="fair")
-    history = view.history_table(goal_changes(company, "gmv_goal"))
+    history = saving.history_table(goal_changes(company, "gmv_goal"))
     assert history["changed_by"].to_list() == ["ana", "ben", "cy"]
     assert history["what"][0].startswith("target 1.6e+09, method even")
     assert history["what"][1] == "target: 1600000000.0 → 1700000000.0; 12 month(s) changed"
@@ -220,7 +222,9 @@ def test_the_history_says_who_changed_what(company):
 
 def test_a_confirmation_lapses_when_the_inputs_change():
     goal = goal_of("gmv", dec.Method.TACTIC)
-    assert view.request_key(goal, TACTICS, False) == view.request_key(goal, TACTICS.clone(), False)
-    assert view.request_key(goal, TACTICS, False) != view.request_key(goal, TACTICS, True)
+    assert saving.request_key(goal, TACTICS, False) == saving.request_key(
+        goal, TACTICS.clone(), False
+    )
+    assert saving.request_key(goal, TACTICS, False) != saving.request_key(goal, TACTICS, True)
     higher = goal_of("gmv", dec.Method.TACTIC, target=1.7e9)
-    assert view.request_key(goal, TACTICS, False) != view.request_key(higher, TACTICS, False)
+    assert saving.request_key(goal, TACTICS, False) != saving.request_key(higher, TACTICS, False)

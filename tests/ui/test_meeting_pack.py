@@ -11,6 +11,7 @@ import pytest
 
 from metrics.store.export import read_neutralised_csv
 from tests.ui.report_factory import checkins, flags, small_report
+from ui import meeting_agenda as agenda
 from ui import meeting_pack as pack
 from ui.overview_view import status_text
 
@@ -59,7 +60,7 @@ def cells(row: str) -> list[str]:
 def test_the_agenda_has_every_team_with_status_problems_and_next_actions(
     report, team, status, reported, problems, actions
 ):
-    row = cells(team_lines(pack.meeting_markdown(report, SAID, CATALOGUE))[team])
+    row = cells(team_lines(agenda.meeting_markdown(report, SAID, CATALOGUE))[team])
 
     assert row[1] == status_text(status)
     assert row[2] == status_text(reported)
@@ -68,7 +69,7 @@ def test_the_agenda_has_every_team_with_status_problems_and_next_actions(
 
 
 def test_the_agenda_reads_small_to_large_and_ends_with_flags_and_decisions(report):
-    markdown = pack.meeting_markdown(report, SAID, CATALOGUE)
+    markdown = agenda.meeting_markdown(report, SAID, CATALOGUE)
     order = [
         "## 1. Goal and pace", "## 2. Landing", "### growth", "| gamma", "### sales", "| alpha",
         "| beta", "### Company", "## 4. Cooperation flags", "spring_sale", "member_days",
@@ -90,12 +91,12 @@ def test_the_agenda_reads_small_to_large_and_ends_with_flags_and_decisions(repor
 )
 def test_free_text_cannot_break_the_agenda_tables(problem, shown):
     said = checkins([("beta", "off_track", problem, problem)])
-    markdown = pack.meeting_markdown(small_report(said), said, CATALOGUE)
+    markdown = agenda.meeting_markdown(small_report(said), said, CATALOGUE)
 
     rows = team_lines(markdown)
     assert set(rows) >= {"alpha", "beta", "gamma"}
     beta = cells(rows["beta"])
-    assert len(beta) == len(pack.TEAM_HEADER)  # the cell count survives any text
+    assert len(beta) == len(agenda.TEAM_HEADER)  # the cell count survives any text
     assert shown in beta[7] and beta[8] == shown
     assert "\n" not in rows["beta"]
 
@@ -165,7 +166,7 @@ def test_the_csv_is_the_rollup_and_spreadsheet_safe():
 def test_decisions_name_every_team_behind_or_disagreeing_and_every_flag(said, found, wanted):
     report = small_report(checkins(said), flags(found))
     rollup = pack.rollup_table(report, checkins(said))
-    text = "\n".join(pack.decisions(report, rollup, pack.flag_table(report, CATALOGUE)))
+    text = "\n".join(agenda.decisions(report, rollup, agenda.flag_table(report, CATALOGUE)))
     assert all(part in text for part in wanted)
     assert ("alpha" in text) == any("alpha" in part for part in wanted)
 
@@ -178,8 +179,8 @@ def test_a_company_on_track_and_likely_to_land_has_nothing_to_decide():
         landing=dataclasses.replace(report.landing, probability=0.9),
     )
     rollup = pack.rollup_table(calm, checkins([]))
-    flags_shown = pack.flag_table(calm, CATALOGUE)
-    assert pack.decisions_markdown(calm, rollup, flags_shown) == pack.NOTHING_TO_DECIDE
+    flags_shown = agenda.flag_table(calm, CATALOGUE)
+    assert agenda.decisions_markdown(calm, rollup, flags_shown) == agenda.NOTHING_TO_DECIDE
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import dataclasses
 import polars as pl
 import pytest
 
+from metrics.contribution.bands import natural_band
 from metrics.contribution.report import build_report
 from metrics.store.catalog import MetricKind
 from tests.metrics.contribution_store import build
@@ -80,7 +81,7 @@ def test_without_a_target_to_date_the_waterfall_stops_at_the_actual():
 def test_the_baseline_band_surrounds_the_running_baseline_in_every_kind(con, metric, label):
     goal = build(con, metric)
     report = build_report(con, goal)
-    band = charts.natural_band(con, goal)
+    band = natural_band(con, goal)
 
     assert band["day"].dt.day().min() >= 28 and band.height == 12  # every month end
     at = band.join(report.running, on="day")
@@ -92,7 +93,7 @@ def test_the_baseline_band_surrounds_the_running_baseline_in_every_kind(con, met
 def test_a_goal_without_calibrated_paths_has_no_band(con):
     goal = build(con, "gmv")
     con.execute("delete from calibration_draws")
-    assert charts.natural_band(con, goal).is_empty()
+    assert natural_band(con, goal).is_empty()
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,5 @@ def require_current(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if have != latest_version():
         raise DataopsError(
             f"the store {path} has schema version {have}, this program expects "
-            f"{latest_version()}. Fix: open it once for writing (any `dataops` command, or "
-            "restart the app) so its migrations run"
+            f"{latest_version()}. Fix: <<migrate_store>>"
         )
