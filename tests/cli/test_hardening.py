@@ -278,7 +278,7 @@ def test_export_to_an_impossible_path_is_refused_plainly(dataops, store, tmp_pat
     [
         (["--seed", "-1"], "--seed -1: expected a whole number"),
         (["--seed", str(2**32)], "expected a whole number from 0"),
-        (["--teams", "0"], "--teams 0: expected 2 to"),
+        (["--teams", "0"], "0 teams: expected 2 to"),
     ],
 )
 def test_impossible_demo_options_are_refused_and_create_nothing(
