@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from ui.access_view import gate
-from ui.layout import sidebar
+from ui.layout import run_page, sidebar
 
 st.set_page_config(page_title="Data Operations Cockpit", page_icon=":material/flag:", layout="wide")
 admitted = gate()  # sign-in, no access, or local mode asked to serve other hosts: nothing else
@@ -56,5 +57,6 @@ navigation = st.navigation(
     },
     position="sidebar" if admitted else "hidden",
 )
-if admitted and sidebar():
-    navigation.run()
+show_server_details = ui.viewer_is_owner()
+if admitted and sidebar(show_server_details=show_server_details):
+    run_page(navigation, show_server_details=show_server_details)

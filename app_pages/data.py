@@ -21,6 +21,7 @@ from ui import sources_view
 from ui.access_view import allowed, author
 from ui.import_flow import guess_kind, run_import
 from ui.store_access import read, write
+from ui.text import md_code, md_text
 from ui.widgets import download_table_csv, table
 
 st.title("Data")
@@ -87,7 +88,7 @@ def import_section() -> None:
     for upload in uploads or []:
         guess = guess_kind(upload.name)
         kind = st.selectbox(
-            f"`{upload.name}` holds",
+            f"{md_code(upload.name)} holds",
             kinds,
             index=kinds.index(guess) if guess else None,
             placeholder="Choose what this file holds",
@@ -113,7 +114,7 @@ def import_section() -> None:
             )
             table(outcome.problems, name="import_problems")
         else:
-            st.success(f"Imported {outcome.summary}.")
+            st.success(md_text(f"Imported {outcome.summary}."))
     log = read(load_import_log)
     if not log.is_empty():
         st.markdown("**Imports so far**")

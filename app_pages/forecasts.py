@@ -18,6 +18,7 @@ from metrics.store.errors import DataopsError
 from ui import forecast_charts as charts
 from ui.access_view import allowed
 from ui.store_access import authorised, read, store_path
+from ui.text import md_text
 from ui.widgets import progress_bar, table
 from workflows.forecasts import refit_forecasts
 
@@ -40,9 +41,9 @@ def refresh() -> None:
         return
     with progress_bar("Checking which series changed…") as progress:
         report = refit_forecasts(store_path(), progress=progress)
-    st.success(f"Forecasts refreshed: {report.summary()}.")
+    st.success(md_text(f"Forecasts refreshed: {report.summary()}."))
     for item in report.failed:
-        st.warning(f"{item.label} could not be fitted: {item.reason}")
+        st.warning(md_text(f"{item.label} could not be fitted: {item.reason}"))
 
 
 left, right = st.columns([3, 1])
@@ -111,7 +112,7 @@ masked.metric("Masked training days", f"{run['masked_days']:,}")
 st.caption(
     f"Run {run['run']}, fitted {run['created_at']} "
     f"on {run['train_start']} – {run['train_end']}; model: {charts.model_text(run['settings'])}; "
-    f"public holidays: {run['country'] or 'none'}. The backtest held out the last "
+    f"public holidays: {md_text(run['country'] or 'none')}. The backtest held out the last "
     f"{run['horizon'] or '—'} days and chose its model on the days before them."
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+import ui
 from metrics.access.roles import Action
 from metrics.forecasts.reads import festival_windows
 from metrics.plan.decomposition import Method
@@ -28,8 +29,8 @@ from ui.goal_form import explain_baseline, goal_form, show_preview, tactics_edit
 from ui.goal_saving import CONFIRM, confirm_replace, fit_pending, months_by_hand, save
 from ui.plan_session import author_input, show_flash
 from ui.store_access import read
+from ui.text import error_text, md_text
 from ui.widgets import table
-from ui.words import say
 
 MODE = "goals-mode"
 
@@ -44,7 +45,7 @@ st.caption(
     "every change on record."
 )
 if opened := show_flash("goals"):
-    st.button(f"Work on {opened}", key="goals-open", on_click=open_goal, args=(opened,))
+    st.button(f"Work on {md_text(opened)}", key="goals-open", on_click=open_goal, args=(opened,))
 catalogue = read(load_metrics)
 if not catalogue:
     st.info("No metrics yet: a goal is set on a metric of the catalogue. Import metrics first.")
@@ -57,7 +58,9 @@ modes = {"edit": f"Edit {selected}"} if selected else {}
 modes["new"] = "Create a new goal"
 if st.session_state.get(MODE) not in modes:
     st.session_state[MODE] = next(iter(modes))
-mode = st.radio("Goal", list(modes), format_func=modes.get, horizontal=True, key=MODE)
+mode = st.radio(
+    "Goal", list(modes), format_func=lambda m: md_text(modes[m]), horizontal=True, key=MODE
+)
 defaults = read(find_goal, selected) if mode == "edit" else None
 scope = f"goals-{mode}-{selected}" if defaults else "goals-new"
 goal = goal_form(defaults, catalogue, scope)
@@ -67,12 +70,12 @@ if goal is None:
 try:
     inputs = read(view.preview_inputs, goal.id, goal.metric, goal.start_day, goal.end_day)
 except DataopsError as error:
-    st.error(say(error))
+    st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()
 metric = catalogue[goal.metric]
 if references := view.reference_values(inputs):
     said = (f"{k} {format_value(v, metric.unit, kind=metric.kind)}" for k, v in references.items())
-    st.caption("For reference, over the same months: " + " · ".join(said))
+    st.caption(md_text("For reference, over the same months: " + " · ".join(said)))
 
 saved = read(find_goal, goal.id) if goal.id else None  # a new goal may reuse a saved id
 saved_targets = read(monthly_targets, goal.id) if saved else pl.DataFrame()
@@ -104,7 +107,8 @@ elif not blocked:
         preview = view.preview_targets(inputs, goal.method, goal.target, tactics, kept)
         show_preview(preview, metric)
     except DataopsError as error:
-        st.error(f"These inputs give no monthly targets: {say(error)}")
+        shown = error_text(error, show_server_details=ui.viewer_is_owner())
+        st.error(f"These inputs give no monthly targets: {shown}")
         blocked = True
 if (outside := view.overrides_outside(overrides, inputs.months)) and not clear:
     st.warning(

@@ -11,6 +11,7 @@ from ui import overview_view as view
 from ui.context import require_goal
 from ui.freshness_view import stale_data_warning
 from ui.store_access import read
+from ui.text import md_code, md_text
 from ui.widgets import table
 
 st.title("Overview")
@@ -19,11 +20,11 @@ stale_data_warning(goal_id)
 report = view.report_or_stop(goal_id, as_of)
 goal, metric = report.goal, report.metric
 
-st.subheader(f"{goal.name or goal.id}")
+st.subheader(md_text(goal.name or goal.id))
 st.caption(
-    f"Goal `{goal.id}` · {metric.name} ({metric.kind.value}"
-    f"{', ' + metric.unit if metric.unit else ''}) · {goal.start_day} to {goal.end_day} · "
-    f"as of **{report.as_of}**"
+    f"Goal {md_code(goal.id)} · {md_text(metric.name)} ({metric.kind.value}"
+    f"{', ' + md_text(metric.unit) if metric.unit else ''}) · {goal.start_day} to "
+    f"{goal.end_day} · as of **{report.as_of}**"
 )
 
 view.headline_tiles(report)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics.access.roles import Action
 from metrics.plan.decomposition import goal_months
 from metrics.plan.goals import load_goal
@@ -27,8 +28,9 @@ from ui.formatting import format_share, format_value
 from ui.goals_view import month_labels, number_format
 from ui.plan_session import author_input, finish, show_flash
 from ui.store_access import read, write
+from ui.text import error_text, md_text
 from ui.widgets import download_csv, table
-from ui.words import CONTROLS, say
+from ui.words import CONTROLS
 
 CONFIRM = "phases-confirm"
 
@@ -39,7 +41,7 @@ def attempt(needs: Action, action, *args) -> tuple[bool, object]:
     try:
         return True, write(action, *args, needs=needs)
     except DataopsError as error:
-        st.error(f"Not saved: {say(error)}")
+        st.error(f"Not saved: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return False, None
 
 
@@ -114,7 +116,7 @@ def assignments_section(goal_id: str, phase_ids: list[str], author: str) -> None
     st.markdown(
         "Shares per phase (each must be 100%): "
         + " ".join(
-            f":{'green' if whole else 'red'}-badge[{phase}: {format_share(share)} "
+            f":{'green' if whole else 'red'}-badge[{md_text(phase)}: {format_share(share)} "
             f"{'✓' if whole else '✗'}]"
             for phase, share, whole in totals.select("phase", "share", "whole").rows()
         )
@@ -184,10 +186,10 @@ def shortfall_section(goal_id: str, author: str, metric: Metric) -> None:
     with st.container(border=True):
         missed = format_value(short, metric.unit, kind=metric.kind)
         st.warning(
-            f"Phase {phase} ended {missed} short. Re-spreading sets its months' targets to "
-            "their actuals (marked as set by hand) and raises every later month not set by hand "
-            "by one factor, so the months still add up to the goal's target. The change is "
-            "recorded in the goal's history."
+            f"Phase {md_text(phase)} ended {md_text(missed)} short. Re-spreading sets its months' "
+            "targets to their actuals (marked as set by hand) and raises every later month not "
+            "set by hand by one factor, so the months still add up to the goal's target. The "
+            "change is recorded in the goal's history."
         )
         yes, no = st.columns(2)
         if no.button("Cancel", key="phases-respread-no"):
@@ -211,7 +213,7 @@ goal_id = current_goal()
 try:
     goal = read(load_goal, goal_id)
 except DataopsError as error:
-    st.error(say(error))
+    st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()
 metric = read(load_metrics)[goal.metric]
 author = author_input("phases")

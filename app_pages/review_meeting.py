@@ -11,6 +11,7 @@ from ui import meeting_pack as pack
 from ui import overview_view as view
 from ui.context import require_goal
 from ui.store_access import read
+from ui.text import md_code, md_text
 from ui.widgets import table
 
 st.title("Review meeting")
@@ -22,7 +23,8 @@ rollup = pack.rollup_table(report, checkins)
 goal = report.goal
 
 st.caption(
-    f"{goal.name or goal.id} (`{goal.id}`), {goal.start_day} to {goal.end_day}, as of "
+    f"{md_text(goal.name or goal.id)} ({md_code(goal.id)}), {goal.start_day} to "
+    f"{goal.end_day}, as of "
     f"**{report.as_of}**. Read from small to large: each department's teams, the department, "
     "then the company. Problems and next actions come from the teams' check-ins."
 )
@@ -34,7 +36,7 @@ st.subheader("From small to large")
 columns = view.number_columns(report)
 for department in pack.rows_at(rollup, "department"):
     name = department["group"]
-    label = f"{name}: {pack.summary_line(report, department, view.status_markdown)}"
+    label = f"{md_text(name)}: {pack.summary_line(report, department, view.status_markdown)}"
     with st.expander(label, expanded=department["status"] != "on_track"):
         teams = pack.department_teams(report, rollup, name)
         table(teams, name=f"review_{name}", column_config=columns)

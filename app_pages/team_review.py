@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ui
 from metrics.access.roles import Action
 from metrics.contribution import team_queries as tq
 from metrics.contribution.report import ContributionReport, build_report
@@ -23,8 +24,8 @@ from ui.freshness_view import stale_data_warning
 from ui.overview_view import INTERVAL_HELP, STATUS_WORDS, status_badge
 from ui.store_access import read
 from ui.team_charts import team_vs_natural_figure
+from ui.text import error_text, md_code, md_text
 from ui.widgets import download_csv, table
-from ui.words import say
 
 TEAM_KEY, LAST_TEAM_KEY = "team_review-team", "team_review-last-team"
 FORM_FIELDS = ("status", "notes", "problems", "next_actions")
@@ -72,7 +73,10 @@ def contribution(report: ContributionReport, team: str, label: str) -> None:
     st.subheader("1 · Contribution to the company goal")
     row = view.team_row(report.teams, team)
     if row is None:
-        st.info(f"{label} owns no part of {metric.name}, so it adds nothing to measure here.")
+        st.info(
+            f"{md_text(label)} owns no part of {md_text(metric.name)}, so it adds nothing to "
+            "measure here."
+        )
         return
     per_day = " (per day)" if metric.kind is MetricKind.LEVEL else ""
     uplift, share, gap, target, pace, status = st.columns(6)
@@ -124,7 +128,7 @@ def indicators(report: ContributionReport, team: str, catalogue) -> None:
     row = view.team_row(report.teams, team)
     if row is not None and row["indicator"] is not None:
         st.metric(
-            f"Pace on {row['indicator']} (latest phase's indicator, to date)",
+            f"Pace on {md_text(row['indicator'])} (latest phase's indicator, to date)",
             format_share(row["indicator_pace"]),
         )
     standing = read(tq.indicator_standing, report.goal.id, team, report.as_of)
@@ -170,7 +174,7 @@ def flags(report: ContributionReport, team: str, catalogue) -> None:
     names = view.initiative_names(report.initiatives)
     shown = view.flag_table(report.flags, team, names, catalogue)
     for sentence in shown["what happened"]:
-        st.warning(sentence, icon=":material/handshake:")
+        st.warning(md_text(sentence), icon=":material/handshake:")
     table(
         shown,
         name=f"team_{team}_flags",
@@ -200,7 +204,7 @@ def checkin_form(goal_id: str, team: str) -> None:
         st.caption(f"Only the owner and {team}'s team leads add its check-ins.")
         return
     with st.form("team_review-checkin"):
-        st.caption(f"Saved as **{author()}**.")
+        st.caption(f"Saved as **{md_text(author())}**.")
         st.radio(
             "Status", list(Status), index=None, key=field_key("status"), horizontal=True,
             format_func=STATUS_WORDS.get,
@@ -221,9 +225,10 @@ def save(goal_id: str, team: str) -> None:
         st.session_state[REFUSED_KEY] = view.refusal_text(error)
         return
     except DataopsError as error:  # the store busy or gone: say so, keep what was typed
-        st.session_state[REFUSED_KEY] = say(error)
+        st.session_state[REFUSED_KEY] = error_text(error, show_server_details=ui.viewer_is_owner())
         return
-    st.session_state[SAVED_KEY] = f"Check-in saved for {team} by {values['author'].strip()}."
+    who = md_text(values["author"].strip())
+    st.session_state[SAVED_KEY] = f"Check-in saved for {md_code(team)} by {who}."
     for name in FORM_FIELDS:
         st.session_state[field_key(name)] = None if name == "status" else ""
 
@@ -239,7 +244,8 @@ label = view.team_label(teams, team)
 try:
     report = read(build_report, goal_id, as_of)
 except DataopsError as error:
-    st.error(f"The contribution can't be measured yet: {say(error)}")
+    details = error_text(error, show_server_details=ui.viewer_is_owner())
+    st.error(f"The contribution can't be measured yet: {details}")
     report = None
 if report is not None:
     catalogue = read(load_metrics)

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from metrics.store.connection import DEFAULT_STORE
-from metrics.store.errors import DataopsError
+from metrics.store.errors import DataopsError, ValidationFailed
+from metrics.store.input_limits import read_bounded, shape_problems
 from workflows.progress import Step
 
 if TYPE_CHECKING:
@@ -73,12 +74,12 @@ def who(by: str | None) -> str:
 
 
 def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DataopsError(f"no file at {path}. Fix: check the path") from None
-    except IsADirectoryError:
-        raise DataopsError(f"{path} is a folder. Fix: name the CSV file inside it") from None
+    """A user's input file, read within the input limits (metrics.store.input_limits) and
+    refused for its size or shape before anything parses it or opens the store."""
+    data = read_bounded(path)
+    if over := shape_problems(str(path), data):
+        raise ValidationFailed(over)
+    return data
 
 
 def check_format(format: str) -> str:

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from cli.common import STORE_DEFAULT, StoreOption, out, who
-from metrics.importing import ImportKind
+from cli.common import STORE_DEFAULT, StoreOption, out, read_file, who
+from metrics.importing import ImportKind, parse_files
 from metrics.importing.log import import_files_by
 from metrics.store.connection import open_store
-from metrics.store.errors import DataopsError, ValidationFailed
+from metrics.store.errors import ValidationFailed
 from metrics.store.export import EXPORTABLE_TABLES, read_table, require_exportable, write_csv
 
 
@@ -35,11 +35,11 @@ def import_command(
     observations date,metric,team,value; initiatives initiative,team,metric,start,end,name.
     Dates are YYYY-MM-DD. Templates: data/samples/*.csv, imported in that order.
     """
-    data = _read(file)
+    parsed = parse_files([(kind, str(file), read_file(file))])  # before the store: no lock held
     created = not store.exists()
     try:
         with open_store(store) as con:
-            report = import_files_by(con, [(kind, str(file), data)], who(None), replace=replace)
+            report = import_files_by(con, parsed, who(None), replace=replace)
     except ValidationFailed:
         if created:  # a refused import leaves no trace, not even an empty store
             _remove_store(store)
@@ -58,17 +58,6 @@ def export_command(
         frame = read_table(con, table)
     write_csv(frame, out_file)
     out.print(f"exported {frame.height:,} rows of {table} to {out_file}", markup=False)
-
-
-def _read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise DataopsError(f"no file at {file}. Fix: check the path") from None
-    except IsADirectoryError:
-        raise DataopsError(f"{file} is a folder. Fix: name the CSV file inside it") from None
-    except PermissionError:
-        raise DataopsError(f"cannot read {file}. Fix: check its permissions") from None
 
 
 def _remove_store(store: Path) -> None:

@@ -28,6 +28,9 @@ FLAGS = {
     "other_store": "choose another path with --store",
     "goal_period": "make --end on or after --start",
     "demo_teams": "pass --teams 5 for the standard demo company",
+    "demo_seed": "pass --seed 7 for the standard demo company, or another such number",
+    "writable_store": "choose a --store path in a folder you can write",
+    "writable_out": "choose a path in a folder you can write (--out)",
     "demo_years": "pass --years 3 (forecasts learn yearly seasonality from them)",
     "query_files": "leave --query out, or give the files the format's columns",
     "remove_source": "choose another name, or remove it first with "

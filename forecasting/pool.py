@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from forecasting.jobs import SeriesJob, SeriesResult, run_job
+from forecasting.lifeline import watch
 from forecasting.report import Progress, noop_progress
 
 _PRELOAD = ["forecasting.jobs", "forecasting.model", "prophet"]
@@ -43,7 +44,9 @@ def run_jobs(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     results: dict[int, SeriesResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=watch, initargs=(os.getpid(),)
+    ) as pool:  # workers end with this process, even when it is SIGKILLed (lifeline.py)
         with _workers_without_main():  # workers start as jobs are submitted
             pending: dict[Future, int] = {
                 pool.submit(run_job, job, digest): index for index, (job, digest) in enumerate(jobs)

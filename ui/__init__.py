@@ -1,1 +1,5 @@
-"""What pages share: cached store access (the only st.cache_* wrappers), widgets and charts."""
+"""What pages share: cached data access, widgets, charts, and who is looking."""
+
+from ui.viewer import viewer_is_owner
+
+__all__ = ["viewer_is_owner"]

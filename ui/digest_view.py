@@ -15,6 +15,7 @@ from metrics.access.roles import Action
 from metrics.store.errors import DataopsError
 from ui.access_view import allowed
 from ui.store_access import authorised, read, store_path
+from ui.text import md_text
 from ui.words import say
 from workflows import digest as flow
 from workflows.mail import SmtpSettings, smtp_settings
@@ -63,7 +64,8 @@ def send_section(goal: str, as_of: dt.date, teams: list[str]) -> None:
     settings, said = settings_or_reason()
     st.caption(said)
     message = preview(goal, as_of, None if scope == COMPANY else scope, emails)
-    st.markdown(f"**Subject:** {message.subject}  \n**To:** {', '.join(emails) or '—'}")
+    to = md_text(", ".join(emails)) or "—"
+    st.markdown(f"**Subject:** {md_text(message.subject)}  \n**To:** {to}")
     text_tab, html_tab = st.tabs(["Plain text part", "HTML part"])
     text_tab.code(message.text, language=None)
     with html_tab:

@@ -17,6 +17,7 @@ from metrics.store.errors import problems_frame
 from ui import goals_view as view
 from ui.formatting import format_value
 from ui.goals_charts import monthly_targets_chart
+from ui.text import md_code, md_text
 from ui.widgets import download_csv, table
 from ui.words import CONTROLS
 
@@ -64,7 +65,7 @@ def goal_form(defaults: Goal | None, catalogue: dict[str, Metric], scope: str) -
     metric = catalogue[metric_id]
     ratio = metric.kind is MetricKind.RATIO
     target = st.number_input(
-        f"Target: {view.target_meaning(metric)}",
+        f"Target: {md_text(view.target_meaning(metric))}",
         value=defaults.target if defaults else None,
         step=0.001 if ratio else 1.0,
         format="%.4f" if ratio else "%.0f",
@@ -72,7 +73,7 @@ def goal_form(defaults: Goal | None, catalogue: dict[str, Metric], scope: str) -
     )
     if target is None:
         return None
-    st.caption(f"= {format_value(target, metric.unit, kind=metric.kind)}")
+    st.caption(md_text(f"= {format_value(target, metric.unit, kind=metric.kind)}"))
     goal_id = goal_id.strip()  # an empty name is saved as the id, so compare it that way
     return Goal(goal_id, name.strip() or goal_id, metric_id, start, end, float(target), method)
 
@@ -104,8 +105,9 @@ def tactics_editor(rows: pl.DataFrame, inputs: view.PreviewInputs, key: str) -> 
 def explain_baseline(goal: Goal, inputs: view.PreviewInputs) -> None:
     if inputs.baseline_frozen:
         st.warning(
-            f"The natural baseline frozen for {goal.id} does not fit these inputs: "
-            f"{inputs.natural_problem}. Saving re-fits it (the old one is kept for audit)."
+            f"The natural baseline frozen for {md_code(goal.id)} does not fit these inputs: "
+            f"{md_text(inputs.natural_problem)}. Saving re-fits it (the old one is kept for "
+            "audit)."
         )
         return
     st.info(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+import ui
 from metrics.access.roles import Action
 from metrics.plan.decomposition import Method
 from metrics.plan.goals import Goal
@@ -20,6 +21,7 @@ from ui.access_view import allowed
 from ui.context import current_goal
 from ui.plan_session import finish, sentences
 from ui.store_access import authorised, read, store_path, write
+from ui.text import error_text, md_code, md_text
 from ui.widgets import download_csv, progress_bar, table
 from ui.words import say
 from workflows.goals import GoalOutcome, GoalState, fit_and_split, save_goal
@@ -59,7 +61,7 @@ def save(goal: Goal, author: str, tactics: pl.DataFrame | None, clear: bool, ref
                 progress=progress,
             )
     except DataopsError as error:  # ValidationFailed lists every problem with its fix
-        st.error(f"Not saved: {say(error)}")
+        st.error(f"Not saved: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return
     said = [("success", f"Goal {goal.id} saved by {author}.")]
     if outcome.state is not GoalState.SAVED:
@@ -76,7 +78,7 @@ def fit_pending(goal_id: str, author: str) -> None:
         with progress_bar("Fitting the natural baseline…") as progress:
             outcome = fit_and_split(store_path(), goal_id, author, progress=progress)
     except DataopsError as error:
-        st.error(f"Not fitted: {say(error)}")
+        st.error(f"Not fitted: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return
     finish("goals", fit_said(outcome) + [("info", t) for t in sentences(outcome.notes)])
 
@@ -87,7 +89,8 @@ def confirm_replace(
     """What replacing the saved goal changes; True when the user confirms."""
     with st.container(border=True):
         st.warning(
-            f"Goal {saved.id} exists (last changed by {saved.updated_by}). Saving replaces it; "
+            f"Goal {md_code(saved.id)} exists (last changed by {md_text(saved.updated_by)}). "
+            "Saving replaces it; "
             "what it was stays in its change history."
         )
         defined = changes.definition_changes(saved, goal)
@@ -147,7 +150,7 @@ def months_by_hand(saved: Goal, targets: pl.DataFrame, author: str) -> None:
             result = write(override_month, saved.id, edit.month, edit.target, author, edit.note,
                            needs=Action.EDIT_GOAL)  # fmt: skip
     except DataopsError as error:
-        st.error(f"Not saved: {say(error)}")
+        st.error(f"Not saved: {error_text(error, show_server_details=ui.viewer_is_owner())}")
         return
     said = [("success", f"{len(edits)} month(s) of {saved.id} saved by {author}.")]
     finish("goals", said + [("info", text) for text in sentences(result.messages)])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from metrics.access.roles import Action
-from metrics.importing import ImportKind
+from metrics.importing import ImportKind, parse_files
 from metrics.importing.log import import_files_by
 from metrics.store.errors import ValidationFailed, problems_frame
 from ui.identity import current_person
@@ -34,9 +34,10 @@ def guess_kind(file_name: str) -> ImportKind | None:
 
 
 def run_import(files: list[tuple[ImportKind, str, bytes]], *, replace: bool) -> UploadOutcome:
+    parsed = parse_files(files)  # the costly part, before the store's lock is taken
     try:
         by = current_person()
-        report = write(import_files_by, files, by.email if by else "", replace=replace,
+        report = write(import_files_by, parsed, by.email if by else "", replace=replace,
                        needs=Action.IMPORT_DATA)  # fmt: skip
     except ValidationFailed as refused:
         return UploadOutcome(

@@ -20,6 +20,7 @@ from ui.overview_view import (
     status_text,
     value_text,
 )
+from ui.text import md_code
 
 
 def meeting_markdown(
@@ -57,7 +58,7 @@ def _goal_section(report: ContributionReport) -> str:
         [
             f"# Review meeting: {md_cell(goal.name or goal.id)}",
             "",
-            f"Goal `{goal.id}` on {md_cell(report.metric.name)}, {goal.start_day} to "
+            f"Goal {md_code(goal.id)} on {md_cell(report.metric.name)}, {goal.start_day} to "
             f"{goal.end_day}, as of {report.as_of}.",
             "",
             "## 1. Goal and pace",

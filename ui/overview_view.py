@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+import ui
 from metrics.contribution.context import NoBaseline
 from metrics.contribution.report import ContributionReport, build_report
 
@@ -41,7 +42,7 @@ from metrics.contribution.wording import (  # noqa: F401
 )
 from metrics.store.errors import DataopsError
 from ui.store_access import read
-from ui.words import say
+from ui.text import error_text, md_code, md_text
 
 STATUS_COLOURS = {"on_track": "green", "at_risk": "orange", "off_track": "red"}
 STATUS_ICONS = {
@@ -157,13 +158,13 @@ def report_or_stop(goal_id: str, as_of: dt.date) -> ContributionReport:
         return read(build_report, goal_id, as_of)
     except NoBaseline:
         st.info(
-            f"Goal `{goal_id}` has no natural baseline yet, so there is nothing to measure "
-            "contributions against. Fit it on the Goals page (**Fit the natural baseline**): "
-            "a goal's baseline is made there."
+            f"Goal {md_code(goal_id)} has no natural baseline yet, so there is nothing to "
+            "measure contributions against. Fit it on the Goals page (**Fit the natural "
+            "baseline**): a goal's baseline is made there."
         )
         _link_if_shown("app_pages/goals.py", "Open Goals", ":material/flag:")
     except DataopsError as error:
-        st.error(say(error))
+        st.error(error_text(error, show_server_details=ui.viewer_is_owner()))
     st.stop()
 
 
@@ -181,7 +182,7 @@ def headline_tiles(report: ContributionReport) -> None:
             if tile.status is not None:
                 status_badge(tile.status)
             if tile.note:
-                st.caption(tile.note)
+                st.caption(md_text(tile.note))
 
 
 def status_badge(status: str) -> None:

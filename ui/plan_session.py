@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.access_view import author
+from ui.text import md_text
 
 
 def author_input(page: str) -> str:
@@ -19,8 +20,8 @@ def author_input(page: str) -> str:
 def show_flash(page: str) -> str | None:
     """Show what the last save said (kept across the rerun after it); return its `opened`."""
     flash = st.session_state.pop(f"{page}-flash", {"said": [], "opened": None})
-    for kind, text in flash["said"]:
-        getattr(st, kind)(text)
+    for kind, text in flash["said"]:  # plain sentences that quote names: shown as typed
+        getattr(st, kind)(md_text(text))
     return flash["opened"]
 
 

@@ -19,6 +19,7 @@ import streamlit as st
 from metrics.access.guard import authorise
 from metrics.access.roles import Action, Person
 from metrics.store.connection import open_store, store_path_from_env, store_version
+from metrics.store.errors import StoreReadOnly
 from ui.identity import current_person
 
 T = TypeVar("T")
@@ -64,7 +65,12 @@ def authorised(needs: Action, team: str | None = None) -> Person:
 
 
 @st.cache_resource(show_spinner="Preparing the store…")
-def prepare_store(path: str, version: tuple) -> None:
-    """Apply pending migrations once per store version, so read-only opens find it current."""
-    with open_store(path, create=False):
-        pass
+def prepare_store(path: str, version: tuple) -> bool:
+    """Apply pending migrations once per store version, so read-only opens find it current.
+    Returns False when the store can only be read (pages still show it; saves are refused)."""
+    try:
+        with open_store(path, create=False):
+            return True
+    except StoreReadOnly:
+        with open_store(path, read_only=True):  # raises when it cannot even be read
+            return False

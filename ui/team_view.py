@@ -20,6 +20,7 @@ from metrics.store.errors import ValidationFailed
 from ui.formatting import format_value
 from ui.overview_view import status_text
 from ui.store_access import write
+from ui.text import md_code, md_text
 from ui.words import words
 
 
@@ -34,8 +35,10 @@ def team_label(teams: Mapping[str, Team], team: str) -> str:
 
 
 def unknown_team_message(wanted: str, ids: list[str]) -> str:
-    listed = ", ".join(f"`{team}`" for team in ids) or "none yet"
-    return f"There is no team `{wanted}`. Teams: {listed}. Pick one below (the link updates)."
+    listed = ", ".join(md_code(team) for team in ids) or "none yet"
+    return (
+        f"There is no team {md_code(wanted)}. Teams: {listed}. Pick one below (the link updates)."
+    )
 
 
 def value_text(value: float | None, metric: Metric) -> str:
@@ -179,8 +182,10 @@ class CheckinDraft:
 
 def refusal_text(error: ValidationFailed) -> str:
     """The domain's reasons a check-in was refused, one Markdown bullet each."""
-    said = (f"- **{p.column}** {words(p.message)}. Fix: {words(p.fix)}." for p in error.problems)
-    return "\n".join(said)
+    return "\n".join(
+        f"- **{md_text(p.column)}** {md_text(words(p.message))}. Fix: {md_text(words(p.fix))}."
+        for p in error.problems
+    )
 
 
 def save_checkin(draft: CheckinDraft) -> str:

@@ -7,6 +7,7 @@ an interrupted build never leaves half a store where `make run` would take it fo
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import time
 from collections.abc import Iterator
@@ -99,6 +100,7 @@ def refuse_overwrite(path: Path, *, force: bool) -> None:
 def _built_in_place(path: Path) -> Iterator[Path]:
     """Yield a scratch file next to `path`; on success it replaces `path`, on failure it goes."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_scratch(path)
     scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     _remove_store_files(scratch)
     try:
@@ -108,6 +110,29 @@ def _built_in_place(path: Path) -> Iterator[Path]:
         scratch.replace(path)
     finally:
         _remove_store_files(scratch)
+
+
+def remove_stale_scratch(path: Path) -> list[Path]:
+    """Remove scratch files of builds whose process is gone (a SIGKILLed `dataops demo` left a
+    22.8 MB `<store>.<pid>.tmp` each time); a live build's scratch is left alone. Returns what
+    was removed."""
+    removed = []
+    for scratch in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        pid = scratch.name[len(path.name) + 1 : -len(".tmp")]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            _remove_store_files(scratch)
+            removed.append(scratch)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 def _wal(path: Path) -> Path:

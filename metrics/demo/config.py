@@ -45,6 +45,11 @@ class DemoConfig:
     noise_scale: tuple[float, float] = (1.0, 1.5)
 
     def __post_init__(self) -> None:
+        if not 0 <= self.seed < 2**32:  # what numpy's generators take
+            raise DemoConfigError(
+                f"seed {self.seed}: expected a whole number from 0 to {2**32 - 1:,}. "
+                "Fix: <<demo_seed>>"
+            )
         if not 2 <= self.teams <= MAX_TEAMS:
             raise DemoConfigError(
                 f"{self.teams} teams: expected 2 to {MAX_TEAMS} (a cannibalisation needs two teams "

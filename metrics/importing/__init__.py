@@ -2,11 +2,14 @@
 
     problems = validate_files(con, [(ImportKind.OBSERVATIONS, "obs.csv", data)])
     report = import_files(con, files, replace=False)   # raises ValidationFailed, or writes all
+    parsed = parse_files(files)      # no store needed: parse first, then open the store and
+    report = import_files(con, parsed)  # check and write, so no lock is held while parsing
 
-The pipeline, one module a step: `decoding` (bytes to UTF-8 text), `parsing` (records and their
-field counts), `columns` (header to named, trimmed cells), the `*_format` modules (each format's
-typed columns and rules, as `checks.Check` data run vectorised), `context` (ids the store has or
-the import declares), `writing` (one transaction) and `validation` (the orchestration).
+The pipeline, one module a step: size and shape limits (`metrics.store.input_limits`),
+`decoding` (bytes to UTF-8 text), `parsing` (records and their field counts), `columns` (header
+to named, trimmed cells), the `*_format` modules (each format's typed columns and rules, as
+`checks.Check` data run vectorised), `context` (ids the store has or the import declares),
+`writing` (one transaction) and `validation` (the orchestration).
 May import `metrics.store` only.
 """
 
@@ -14,8 +17,10 @@ from metrics.importing.kinds import ImportKind
 from metrics.importing.validation import (
     CheckedImport,
     ImportReport,
+    ParsedFiles,
     check_frames,
     import_files,
+    parse_files,
     validate_files,
 )
 
@@ -23,7 +28,9 @@ __all__ = [
     "CheckedImport",
     "ImportKind",
     "ImportReport",
+    "ParsedFiles",
     "check_frames",
     "import_files",
+    "parse_files",
     "validate_files",
 ]

@@ -102,6 +102,21 @@ def required(column: str) -> Check:
     )
 
 
+PLAIN_ID = r"^[A-Za-z0-9_.\-]{1,64}$"  # ids go into links (?team=ID), file names and commands
+
+
+def plain_id(column: str, noun: str) -> Check:
+    """An id of letters, digits and `_ - .` only, at most 64 characters."""
+    return Check(
+        f"a {noun} id with other characters",
+        pl.col(column).is_not_null() & ~pl.col(column).str.contains(PLAIN_ID),
+        f"is not a valid {noun} id",
+        "use letters, digits and _ - . only (at most 64), e.g. content_ops; the name column "
+        "may hold any text",
+        column=column,
+    )
+
+
 def iso_date(column: str, parsed: str) -> Check:
     return Check(
         f"a {column} not written YYYY-MM-DD",

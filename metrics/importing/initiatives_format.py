@@ -10,6 +10,7 @@ from metrics.importing.checks import (
     known,
     not_in_store,
     parse_date,
+    plain_id,
     required,
     unique,
 )
@@ -28,6 +29,7 @@ def typed(frame: pl.DataFrame) -> pl.DataFrame:
 def checks(known_ids: Known, replace: bool) -> list[Check]:
     rules = [
         *map(required, COLUMNS),
+        plain_id("initiative", "initiative"),
         iso_date("start", "_start"),
         iso_date("end", "_end"),
         _ends_after_start(),

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from metrics.importing.checks import Check, known, not_in_store, one_of, required, unique
+from metrics.importing.checks import (
+    Check,
+    known,
+    not_in_store,
+    one_of,
+    plain_id,
+    required,
+    unique,
+)
 from metrics.importing.context import Known
 from metrics.importing.kinds import Format, ImportKind
 from metrics.store.catalog import MetricKind
@@ -34,6 +42,7 @@ def typed(frame: pl.DataFrame) -> pl.DataFrame:
 def checks(known_ids: Known, replace: bool) -> list[Check]:
     rules = [
         *(required(c) for c in ("metric", "name", "kind", "higher_is_better")),
+        plain_id("metric", "metric"),
         one_of("kind", KINDS, KIND_MEANING),
         one_of("higher_is_better", ("true", "false"), "whether a rise is good news"),
         *(_part_only_for_ratios(part) for part in PARTS),

@@ -10,7 +10,7 @@ from dataclasses import replace as replace_check
 
 import polars as pl
 
-from metrics.importing.checks import Check, literal, not_in_store, required, unique
+from metrics.importing.checks import Check, literal, not_in_store, plain_id, required, unique
 from metrics.importing.context import Known
 from metrics.importing.kinds import Format, ImportKind
 from metrics.store.catalog import UNASSIGNED
@@ -22,6 +22,7 @@ RESERVED = pl.col("team") == UNASSIGNED
 def checks(known: Known, replace: bool) -> list[Check]:
     rules = [
         *map(required, COLUMNS),
+        plain_id("team", "team"),
         _reserved(known.unassigned),
         unique(("team",), "team", "team", "team id"),
     ]

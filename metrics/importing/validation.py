@@ -2,6 +2,10 @@
 
 Files are taken kind by kind (teams, metrics, observations, initiatives), so ids declared by an
 earlier kind of the same import count as existing for the later ones.
+
+Two stages: `parse_files` needs no store (size and shape limits, decoding, parsing, typing: the
+costly part), and the checks against the store and the write follow. Callers parse first and then
+open the store, so no store lock is held while a large file is parsed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from metrics.importing.kinds import Format, ImportKind
 from metrics.importing.parsing import ROW, read_records
 from metrics.importing.writing import Batch, write_batches
 from metrics.store.errors import Problem, ValidationFailed
+from metrics.store.input_limits import shape_problems
 
 FORMATS: dict[ImportKind, Format] = {
     f.kind: f
@@ -56,6 +61,16 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
+class ParsedFiles:
+    """Files read and typed, not yet checked against the store."""
+
+    names: tuple[str, ...]  # in the order given, for ordering problems
+    problems: list[Problem]
+    read: dict[ImportKind, list[FileRows]]
+    declared: dict[ImportKind, pl.DataFrame]
+
+
+@dataclass(frozen=True)
 class CheckedImport:
     """Every problem found, and the typed rows per table that would be written when none."""
 
@@ -68,7 +83,6 @@ def check_frames(
 ) -> CheckedImport:
     """The rules of `import_files` applied to rows that are already columns (a database query,
     Parquet files): each cell is checked as the text a CSV would hold, so both refuse the same."""
-    con.complete()
     read: dict[ImportKind, list[FileRows]] = {kind: [] for kind in ImportKind}
     problems: list[Problem] = []
     for kind, name, frame in frames:
@@ -76,21 +90,30 @@ def check_frames(
         rows = frame_rows(name, frame, fmt.columns)
         problems += rows.problems
         read[fmt.kind].append(rows)
-    checked = _check_read(con, read, replace)
-    found = problems + checked.problems
-    found.sort(key=lambda p: (p.file, math.inf if p.row is None else p.row))
+    declared = {
+        kind: FORMATS[kind].typed(_concat(FORMATS[kind], read[kind])) for kind in ImportKind
+    }
+    parsed = ParsedFiles(tuple(name for _, name, _ in frames), problems, read, declared)
+    checked = _check(con, parsed, replace)
+    found = sorted(checked.problems, key=lambda p: (p.file, math.inf if p.row is None else p.row))
     return CheckedImport(found, checked.batches)
 
 
 def validate_files(
-    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], *, replace: bool = False
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[ImportFile] | ParsedFiles,
+    *,
+    replace: bool = False,
 ) -> list[Problem]:
     """Every problem of the files, checked together against the store; empty means importable."""
     return _check(con, files, replace).problems
 
 
 def import_files(
-    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], *, replace: bool = False
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[ImportFile] | ParsedFiles,
+    *,
+    replace: bool = False,
 ) -> ImportReport:
     """Validate, then write everything in one transaction; raise ValidationFailed with every
     problem (having written nothing) when any file is refused."""
@@ -102,33 +125,36 @@ def import_files(
     return ImportReport(**written, replaced=sum(batch.replaced for batch in checked.batches))
 
 
-def _check(
-    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile], replace: bool
-) -> CheckedImport:
-    # A caller's execute() may have left a result half-read; DuckDB 2 then refuses relations and
-    # register() on this connection until it is run to its end.
-    con.complete()
+def parse_files(files: Sequence[ImportFile]) -> ParsedFiles:
+    """Read and type every file without the store; a file over the input limits is refused
+    from its size and shape before any parser sees it."""
     problems: list[Problem] = []
     read: dict[ImportKind, list[FileRows]] = {kind: [] for kind in ImportKind}
     for kind, name, data in files:
         fmt = FORMATS[ImportKind(kind)]
+        if over := shape_problems(name, data):
+            problems += over
+            continue
         body, refusal = checked_text(name, data)
         problems += refusal
         if body is not None:
             rows = named_rows(name, read_records(body), fmt.columns)
             problems += rows.problems
             read[fmt.kind].append(rows)
-    checked = _check_read(con, read, replace)
-    return CheckedImport(_in_file_order(problems + checked.problems, files), checked.batches)
-
-
-def _check_read(
-    con: duckdb.DuckDBPyConnection, read: dict[ImportKind, list[FileRows]], replace: bool
-) -> CheckedImport:
-    problems: list[Problem] = []
     declared = {
         kind: FORMATS[kind].typed(_concat(FORMATS[kind], read[kind])) for kind in ImportKind
     }
+    return ParsedFiles(tuple(name for _, name, _ in files), problems, read, declared)
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection, files: Sequence[ImportFile] | ParsedFiles, replace: bool
+) -> CheckedImport:
+    parsed = files if isinstance(files, ParsedFiles) else parse_files(files)
+    # A caller's execute() may have left a result half-read; DuckDB 2 then refuses relations and
+    # register() on this connection until it is run to its end.
+    con.complete()
+    problems, read, declared = list(parsed.problems), parsed.read, parsed.declared
     known = known_ids(con, declared[ImportKind.TEAMS], declared[ImportKind.METRICS])
     batches = []
     for kind in ImportKind:
@@ -138,7 +164,7 @@ def _check_read(
             )
             problems += found
             batches.append(batch)
-    return CheckedImport(problems, batches)
+    return CheckedImport(_in_file_order(problems, parsed.names), batches)
 
 
 def _check_kind(
@@ -149,6 +175,7 @@ def _check_kind(
     known: Known,
     replace: bool,
 ) -> tuple[Batch, list[Problem]]:
+    # rows of files that could not be read whole are left out (a glob's rows name their own file)
     checkable = typed.filter(~pl.col(FILE).is_in([f.file for f in files if not f.complete]))
     checkable = checkable.with_columns(
         rows_in_store(con, checkable, fmt.table, fmt.key).alias(EXISTS)
@@ -166,10 +193,10 @@ def _concat(fmt: Format, files: list[FileRows]) -> pl.DataFrame:
     return pl.concat([empty, *(f.rows for f in files)], how="vertical")
 
 
-def _in_file_order(problems: list[Problem], files: Sequence[ImportFile]) -> list[Problem]:
+def _in_file_order(problems: list[Problem], names: Sequence[str]) -> list[Problem]:
     """Per file in the order given: header first, rows in order, file-wide notes last."""
     rank = {}
-    for position, (_, name, _) in enumerate(files):
+    for position, name in enumerate(names):
         rank.setdefault(name, position)
     return sorted(
         problems, key=lambda p: (rank.get(p.file, 0), math.inf if p.row is None else p.row)

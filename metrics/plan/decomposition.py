@@ -36,10 +36,27 @@ class Method(StrEnum):
         return self in (Method.NATURAL, Method.TACTIC)
 
 
-def goal_months(start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Months the period touches. Columns: month (first day), days (days inside the period)."""
+MAX_GOAL_YEARS = 5  # a plan is agreed for a year or a few; 0001-9999 took a minute to save
+
+
+def period_problem(start: dt.date, end: dt.date) -> str | None:
+    """Why start..end cannot be a goal's period (with the fix), or None."""
     if end < start:
-        raise DataopsError(f"the goal ends ({end}) before it starts ({start}). Fix: swap the dates")
+        return f"the goal ends ({end}) before it starts ({start}). Fix: swap the dates"
+    if (end.year - start.year) * 12 + end.month - start.month >= MAX_GOAL_YEARS * 12:
+        return (
+            f"the goal's period {start} to {end} is longer than {MAX_GOAL_YEARS} years. Fix: "
+            f"agree a goal for at most {MAX_GOAL_YEARS} years (usually one)"
+        )
+    return None
+
+
+def goal_months(start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Months the period touches. Columns: month (first day), days (days inside the period).
+    Refuses a period that ends before it starts or spans more than MAX_GOAL_YEARS, before any
+    day of it is built."""
+    if problem := period_problem(start, end):
+        raise DataopsError(problem)
     days = pl.date_range(start, end, "1d", eager=True).alias("day")
     return (
         days.to_frame()

@@ -12,7 +12,9 @@ alone (redecompose, a month set by hand) live in `metrics.plan.months`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from dataclasses import asdict, replace
 
 import duckdb
@@ -30,27 +32,57 @@ from metrics.plan.goals import (
 )
 from metrics.plan.inputs import compute_targets
 from metrics.plan.months import GoalSaved, stored_overrides, write_targets
-from metrics.store.catalog import load_metrics
+from metrics.store.catalog import MetricKind, load_metrics
 from metrics.store.connection import transaction
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
+
+GOAL_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # ids go into links, file names and commands
 
 
 def validate_goal(con: duckdb.DuckDBPyConnection, goal: Goal) -> list[Problem]:
     """Every problem with a goal's definition, each with its fix."""
     found, catalogue = [], load_metrics(con)
-    if not goal.id or any(ch.isspace() for ch in goal.id):
-        fix = "use a short id without spaces, e.g. gmv_2026"
-        found.append(Problem("goal", "the id is empty or has spaces", fix, None, "goal", goal.id))
+    if not GOAL_ID.fullmatch(goal.id):
+        fix = "use a short id of letters, digits and _ - . only (at most 64), e.g. gmv_2026"
+        found.append(Problem("goal", "is not a valid id", fix, None, "goal", goal.id))
     if goal.metric not in catalogue:
         fix = f"use one of {', '.join(catalogue) or '(none: import metrics first)'}"
         found.append(Problem("goal", "is not a known metric", fix, None, "metric", goal.metric))
     if goal.end_day < goal.start_day:
         fix = "<<goal_period>>"
         found.append(Problem("goal", "ends before it starts", fix, None, "end", str(goal.end_day)))
+    elif problem := dec.period_problem(goal.start_day, goal.end_day):
+        message, fix = problem.split(". Fix: ", 1)
+        found.append(Problem("goal", message, fix, None, "end", str(goal.end_day)))
     if not math.isfinite(goal.target):
         fix = "give a number"
         found.append(Problem("goal", "is not a number", fix, None, "target", str(goal.target)))
+    if goal.metric in catalogue:
+        found += _against_the_metric(con, goal, catalogue[goal.metric])
     return found
+
+
+def _against_the_metric(con: duckdb.DuckDBPyConnection, goal: Goal, metric) -> list[Problem]:
+    """A flow metric where more is better cannot aim at zero or less, and a period that starts
+    before the metric's first day of data has no history to measure natural growth from."""
+    found = []
+    if metric.kind is MetricKind.FLOW and metric.higher_is_better and goal.target <= 0:
+        fix = f"give the total {metric.name} the period should reach, a positive number"
+        found.append(Problem("goal", "is not positive", fix, None, "target", str(goal.target)))
+    first = first_data_day(con, metric.stored_metrics)
+    if first is not None and goal.start_day < first:
+        fix = f"start on or after {first}, the first day with data for {metric.metric}"
+        message = "starts before the data"
+        found.append(Problem("goal", message, fix, None, "start", str(goal.start_day)))
+    return found
+
+
+def first_data_day(con: duckdb.DuckDBPyConnection, metrics: tuple[str, ...]) -> dt.date | None:
+    rows = con.sql(
+        "select min(day) from observations where list_contains($metrics, metric)",
+        params={"metrics": list(metrics)},
+    ).fetchall()
+    return rows[0][0]
 
 
 def set_goal(

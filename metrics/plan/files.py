@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from metrics.store.errors import Problem, ValidationFailed
+from metrics.store.input_limits import read_bounded, shape_problems
 
 TACTIC_COLUMNS = ("month", "tactic", "weight")
 PHASE_COLUMNS = ("phase", "name", "start", "end", "main_task")
@@ -32,7 +33,10 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def read_rows(source: bytes | str | Path, file: str, columns: Iterable[str]) -> list[dict]:
     """Rows as dicts of stripped strings plus `row` (spreadsheet numbering: header is row 1)."""
     columns = tuple(columns)
-    raw = Path(source).read_bytes() if isinstance(source, Path) else source
+    raw = read_bounded(source) if isinstance(source, Path) else source
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+    if over := shape_problems(file, data):  # before the CSV reader builds a row per field
+        raise ValidationFailed(over)
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
     except UnicodeDecodeError:

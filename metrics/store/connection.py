@@ -25,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from metrics.store import migrations
-from metrics.store.errors import StoreBusy, StoreMissing
+from metrics.store import migrations, opening
+from metrics.store.errors import StoreBusy, StoreMissing, StoreUnreadable
 
 DEFAULT_STORE = Path("data/dataops.duckdb")
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -58,19 +58,61 @@ def open_store(
         raise StoreMissing(
             f"no store at {path}. Fix: <<build_store>>",
             path=path,
+            public="there is no store yet. Fix: ask the person who runs the cockpit to build one",
         )
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    with _PROCESS_LOCK:
-        con = _connect_with_retry(path, read_only=read_only, timeout=timeout)
+    with _PROCESS_LOCK, _removed_if_refused(path, read_only):
+        con = _open_migrated(path, read_only=read_only, timeout=timeout)
         try:
-            if read_only:
-                migrations.require_current(con, path)
-            else:
-                migrations.migrate(con)
             yield con
         finally:
             con.close()
+
+
+@contextlib.contextmanager
+def _removed_if_refused(path: Path, read_only: bool) -> Iterator[bool]:
+    """Yield whether this unit creates the store; if it does and then fails, remove the file and
+    the folders it made, so a refused command on a missing path leaves nothing behind."""
+    if read_only or path.exists():
+        yield False
+        return
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _unwritable_folder(path, error) from None
+    try:
+        yield True
+    except BaseException:
+        for file in (path, path.with_name(path.name + ".wal")):
+            file.unlink(missing_ok=True)
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty
+        raise
+
+
+def _open_migrated(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    """Connect and migrate (or check the schema); a file DuckDB cannot use is refused plainly."""
+    try:
+        con = _connect_with_retry(path, read_only=read_only, timeout=timeout)
+    except (duckdb.Error, OSError) as error:
+        raise opening.unreadable(path, error) or error from None
+    try:
+        if read_only:
+            migrations.require_current(con, path)
+        else:
+            migrations.migrate(con)
+    except (duckdb.Error, OSError) as error:
+        con.close()
+        raise opening.unreadable(path, error) or error from None
+    return con
+
+
+def _unwritable_folder(path: Path, error: OSError) -> StoreUnreadable:
+    return StoreUnreadable(
+        f"cannot create the store {path}: {error.strerror or error}. Fix: <<writable_store>>",
+        public="cannot create the store. Fix: tell the person who runs the cockpit",
+    )
 
 
 def memory_store() -> duckdb.DuckDBPyConnection:
@@ -120,20 +162,21 @@ def _connect_with_retry(
             if "lock" not in str(error).lower():
                 raise
             if time.monotonic() >= deadline:
-                raise StoreBusy(_busy_message(path, str(error), timeout)) from None
+                raise _busy(path, str(error), timeout) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
 
-def _busy_message(path: Path, duckdb_message: str, timeout: float) -> str:
+def _busy(path: Path, duckdb_message: str, timeout: float) -> StoreBusy:
     holder = "another process"
     match = _LOCK_HOLDER.search(duckdb_message)
     if match:
         pid = match["pid"]
         holder = f"process {pid} ({_command_line(pid) or match['program']})"
-    return (
-        f"the store {path} is in use by {holder}; waited {timeout:.0f} s. "
-        "Fix: wait for that command to finish (or stop it), then try again"
+    fix = "Fix: wait for that command to finish (or stop it), then try again"
+    return StoreBusy(
+        f"the store {path} is in use by {holder}; waited {timeout:.0f} s. {fix}",
+        public=f"the store is in use by another process; waited {timeout:.0f} s. {fix}",
     )
 
 

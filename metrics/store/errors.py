@@ -38,6 +38,9 @@ ACTIONS = {
     "other_store": "choose another store file",
     "goal_period": "make the goal end on or after its start",
     "demo_teams": "ask for 5 teams, the standard demo company",
+    "demo_seed": "ask for seed 7, the standard demo company, or another whole number in that range",
+    "writable_store": "choose a store path in a folder you can write",
+    "writable_out": "choose a path in a folder you can write",
     "demo_years": "ask for 3 years of history (forecasts learn yearly seasonality from them)",
     "query_files": "leave the query out: a file source reads its files whole, so give the files "
     "the format's columns",
@@ -78,14 +81,18 @@ def in_words(
 class DataopsError(Exception):
     """An error meant for the user, not a bug. `exit_code` is what the CLI exits with.
 
+    `public` is the same message without server details (file paths, other processes' command
+    lines), for app visitors who are not owners; errors that carry such details set it.
+
     `context` (e.g. goal="gmv_2026") fills the front ends' words for the actions the fix names.
     """
 
     exit_code = 1
 
-    def __init__(self, message: str = "", **context: object):
+    def __init__(self, message: str = "", *, public: str | None = None, **context: object):
         self.template, self.context = message, context
         super().__init__(in_words(message, None, context))
+        self.public = str(self) if public is None else in_words(public, None, context)
 
     def say(self, words: Mapping[str, str] | None = None) -> str:
         """The message with the actions its fix asks for named in `words`."""
@@ -158,6 +165,22 @@ class StoreBusy(DataopsError):
 
 class StoreMissing(DataopsError):
     exit_code = 4
+
+
+class StoreUnreadable(DataopsError):
+    """The store file is not a DuckDB store, is damaged, is a folder, or cannot be written."""
+
+    exit_code = 5
+
+
+class StoreReadOnly(StoreUnreadable):
+    """The store can be read but not written by this process."""
+
+
+class InputTooLarge(DataopsError):
+    """A file over the input limits, refused before it is read whole or parsed."""
+
+    exit_code = 2
 
 
 def problems_frame(

@@ -13,6 +13,7 @@ which Excel misreads non-ASCII names (team names in Chinese, for one).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -95,10 +96,19 @@ def to_csv_bytes(frame: pl.DataFrame) -> bytes:
 def write_csv(frame: pl.DataFrame, path: str | Path) -> None:
     """Write `to_csv_bytes(frame)` to `path`, all or nothing (a partial file is never left)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise DataopsError(f"{path} is a folder. Fix: name a file to write, e.g. {path / 'x.csv'}")
     partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(to_csv_bytes(frame))
-    partial.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(to_csv_bytes(frame))
+        partial.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise DataopsError(
+            f"cannot write {path}: {error.strerror or error}. Fix: <<writable_out>>"
+        ) from None
 
 
 def read_neutralised_csv(

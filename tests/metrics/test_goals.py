@@ -171,6 +171,18 @@ def test_a_goal_waits_for_its_baseline_then_decomposes(company, baseline):
         ({}, TACTICS, "tactic weights are only used by method tactic"),
         ({"method": dec.Method.TACTIC}, None, "give tactic weights"),
         ({"method": dec.Method.NATURAL}, None, "none is frozen"),
+        ({"id": "[c](javascript:alert(5))"}, None, "column 'goal'.*is not a valid id"),
+        ({"id": "![x](http://evil.example/x.png)"}, None, "letters, digits and _ - ."),
+        ({"id": "x" * 65}, None, "is not a valid id"),
+        ({"start_day": dt.date(1, 1, 1), "end_day": dt.date(9999, 12, 31)}, None, "5 years"),
+        ({"end_day": dt.date(GOAL_YEAR + 5, 1, 1)}, None, "longer than 5 years"),
+        (
+            {"start_day": dt.date(1990, 1, 1), "end_day": dt.date(1990, 12, 31)},
+            None,
+            "before the data",
+        ),
+        ({"target": 0.0}, None, "column 'target', value '0.0': is not positive"),
+        ({"target": -5e9}, None, "is not positive"),
     ],
 )
 def test_bad_goals_are_refused_whole(company, changes, tactics, message):
@@ -178,6 +190,18 @@ def test_bad_goals_are_refused_whole(company, changes, tactics, message):
         set_goal(company, goal_of("gmv", **changes), "ana", tactics=tactics)
     assert "Fix" in str(raised.value)
     assert list_goals(company).is_empty()
+
+
+@pytest.mark.parametrize("goal_id", ["gmv_2026", "Q1-2026.gmv", "a", "x" * 64])
+def test_ids_of_letters_digits_and_underscore_dash_dot_are_accepted(company, goal_id):
+    assert set_goal(company, goal_of("gmv", id=goal_id), "ana").goal.id == goal_id
+
+
+def test_a_lower_is_better_or_level_goal_may_aim_at_zero(company):
+    # only a flow where more is better cannot aim at zero or less (e.g. refunds may)
+    with pytest.raises(ValidationFailed, match="is not positive"):
+        set_goal(company, goal_of("gmv", target=0.0), "ana")
+    assert set_goal(company, goal_of("dau", target=0.0), "ana").goal.target == 0.0
 
 
 def test_unknown_goal_names_the_goals_that_exist(company):

@@ -237,6 +237,25 @@ CASES = [
         csv(INITS, "summer,north,orders,2024-07-01,2024-07-10,"),
         (2, "name", "empty"),
     ),
+    case(
+        "a team id that is markup",
+        TEAMS,
+        csv(TEAMS, "![x](http://evil.example/x.png),Evil,growth", "with space,Spaced,growth"),
+        (2, "team", "is not a valid team id"),
+        (3, "team", "is not a valid team id"),
+    ),
+    case(
+        "a metric id that is a link",
+        METRICS,
+        csv(METRICS, "[c](javascript:alert(5)),Clicks,flow,clicks,,,true"),
+        (2, "metric", "is not a valid metric id"),
+    ),
+    case(
+        "an initiative id with a slash",
+        INITS,
+        csv(INITS, "a/b,north,orders,2024-07-01,2024-07-10,Slashed"),
+        (2, "initiative", "is not a valid initiative id"),
+    ),
 ]
 REPLACE_CASES = [
     case(
