@@ -109,7 +109,15 @@ class SparkEngine:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         from pyspark.sql import SparkSession  # here: pyspark takes a second to import
 
-        builder = SparkSession.builder.appName("dataops forecast")
+        builder = SparkSession.builder
+        # pyspark keeps builder options in one class-wide dict: a Spark Connect session built
+        # earlier in this process leaves spark.remote behind, which turns a local master into a
+        # Connect one ("CONNECT_URL_NOT_SET"). Start every session from a clean slate.
+        for key in ("spark.remote", "spark.master", "spark.api.mode"):
+            builder._options.pop(key, None)  # no public way to reset them
+        if not self.connect:  # pyspark marks the whole process as Connect-only after one
+            os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
+        builder = builder.appName("dataops forecast")
         if self.connect:
             builder = builder.remote(self.master) if self.master else builder
         else:

@@ -102,6 +102,15 @@ def full_store(demo_goal_store, tmp_path_factory) -> Path:
             "insert into backtests select run, metric, team, input_hash, 90, settings,"
             " created_at, 365, 0.05, 0.049, 0.8, 0.07, 0.068 from forecast_runs limit 1"
         )
+        con.execute(
+            "insert into sources values ('=wh', 'postgres', 'observations',"
+            " 'postgresql://u:${PGPASSWORD}@h/db', '+select 1', 7, 1, now()::timestamp, '@ana')"
+        )
+        con.execute(
+            "insert into sync_runs (source, started_at, seconds, outcome, rows_read, message)"
+            " values ('=wh', now()::timestamp, 1.5, 'refused', 3, '-bad row')"
+        )
+        con.execute("insert into metric_freshness values ('gmv', 2)")
     return path
 
 
