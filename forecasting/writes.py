@@ -133,11 +133,6 @@ def calibrate_runs(con: duckdb.DuckDBPyConnection, in_use: pl.DataFrame, runs: l
         orient="row",
     )  # fmt: skip
     fs.replace_calibrations(con, frame, _draws(rows), Z80)
-    for run, calibration in rows:
-        con.execute(
-            "update backtests set coverage = $coverage where run = $run",
-            {"coverage": calibration.coverage, "run": run},
-        )
 
 
 def _draws(rows: list) -> pl.DataFrame:

@@ -168,6 +168,10 @@ def replace_calibrations(
         from calibrations_new n where n.run = c.run
         """
     )
+    # a rolling run's backtest shows the same coverage as its calibration
+    con.execute(
+        "update backtests b set coverage = n.coverage from calibrations_new n where n.run = b.run"
+    )
     con.execute("delete from calibration_draws where list_contains($runs, run)", {"runs": runs})
     con.execute("insert into calibration_draws select run, sample, level, slope from draws")
     con.execute(

@@ -7,7 +7,6 @@ what every page puts into Markdown, quickly, with AppTest.
 
 from __future__ import annotations
 
-import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 import ui
 from metrics.store.connection import open_store
 from tests.cli.test_hardening import fingerprint
+from tests.damaged_stores import folder, garbled, text, truncated
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 EVIL = "![x](http://127.0.0.1:9/x.png)"
@@ -88,25 +88,6 @@ def test_the_author_of_a_saved_check_in_is_shown_as_typed(evil_store, monkeypatc
 
 
 # --- stores the app cannot use ---------------------------------------------------------------
-
-
-def truncated(store: Path) -> None:
-    store.write_bytes(store.read_bytes()[:5000])
-
-
-def garbled(store: Path) -> None:
-    data = bytearray(store.read_bytes())
-    data[4096:8192] = random.Random(7).randbytes(4096)
-    store.write_bytes(bytes(data))
-
-
-def text(store: Path) -> None:
-    store.write_text("just some text\n")
-
-
-def folder(store: Path) -> None:
-    store.unlink()
-    store.mkdir()
 
 
 BROKEN = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cli import main
+from tests.damaged_stores import empty, folder, garbled, text, truncated
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -147,30 +147,6 @@ def test_the_limits_are_set_from_the_environment(dataops, store, tmp_path, monke
 
 
 # --- damaged and unusual stores --------------------------------------------------------------
-
-
-def truncated(store: Path) -> None:
-    store.write_bytes(store.read_bytes()[:5000])
-
-
-def garbled(store: Path) -> None:
-    data = bytearray(store.read_bytes())
-    data[4096:8192] = random.Random(7).randbytes(4096)
-    store.write_bytes(bytes(data))
-
-
-def text(store: Path) -> None:
-    store.write_text("date,metric,team,value\n")
-
-
-def empty(store: Path) -> None:
-    store.write_bytes(b"")
-
-
-def folder(store: Path) -> None:
-    store.unlink()
-    store.mkdir()
-    (store / "notes.txt").write_text("not a store")
 
 
 STORES = {

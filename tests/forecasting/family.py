@@ -84,6 +84,7 @@ def measure(seed: int, folder: Path, *, workers: int | None = 1) -> list[TeamPer
     from forecasting.runner import freeze_goal_baseline
     from metrics.contribution.report import build_report
     from metrics.store.connection import open_store
+    from tests.metrics.test_contribution import planted_by_team
     from workflows.demo import build_demo_store
 
     config = company_config(seed)
@@ -97,25 +98,12 @@ def measure(seed: int, folder: Path, *, workers: int | None = 1) -> list[TeamPer
         raise AssertionError(f"company {seed}: {[item.reason for item in report.failed]}")
     with open_store(path, read_only=True) as con:
         measured = build_report(con, goal)
-        truth = _planted(con, measured)
+        truth = planted_by_team(con, measured)
     rows = measured.teams.select("team", "uplift", "uplift_lower", "uplift_upper").rows()
     return [
         TeamPeriod(seed, team, measured.as_of, *truth[team], uplift, lower, upper)
         for team, uplift, lower, upper in rows
     ]
-
-
-def _planted(con, report) -> dict[str, tuple[float, float]]:
-    """team -> (planted uplift, planted natural total) on the goal metric, goal start to date."""
-    rows = con.execute(
-        "select n.team, coalesce(e.effect, 0), n.natural from"
-        " (select team, sum(value) as natural from demo_truth_natural"
-        "  where metric = $m and day between $s and $e group by team) n left join"
-        " (select team, sum(effect) as effect from demo_truth_effects"
-        "  where metric = $m and day between $s and $e group by team) e using (team)",
-        {"m": report.metric.metric, "s": report.goal.start_day, "e": report.as_of},
-    ).fetchall()
-    return {team: (effect, natural) for team, effect, natural in rows}
 
 
 def summarise(periods: list[TeamPeriod]) -> FamilySummary:
