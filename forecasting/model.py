@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from forecasting.lean_prophet import lean_prophet
 from forecasting.quiet import silence_fitting_logs
 from forecasting.stan_json import use_fast_stan_json
 
@@ -112,9 +113,11 @@ class Fitted:
 
     @functools.cached_property
     def _edge(self) -> tuple[float, float]:
-        """The trend's level on the last training day and its change over the next day."""
+        """The trend's level on the last training day and its change over the next day (the
+        trend alone: a whole prediction would compute every seasonal component too)."""
         days = date_range(self.last_day, self.last_day + dt.timedelta(days=1))
-        trend = _components(self.model.predict(self.future(days)), self.settings)["trend"]
+        raw = self.model.predict_trend(self.model.setup_dataframe(self.future(days)))
+        trend = np.exp(raw) if self.settings.log else np.asarray(raw)
         return float(trend[0]), float(trend[1] - trend[0])
 
     def _additive(self) -> bool:
@@ -164,7 +167,7 @@ def fit(history: pl.DataFrame, calendar: pl.DataFrame | None, settings: Settings
     """
     silence_fitting_logs()
     use_fast_stan_json()
-    from prophet import Prophet  # imported here: a second of start-up the CLI should not pay
+    Prophet = lean_prophet()  # Prophet itself, imported on first use: a second of start-up
 
     train = history.filter(pl.col("y").is_not_null())
     if not train.is_empty():
