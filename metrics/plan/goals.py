@@ -15,15 +15,9 @@ from enum import StrEnum
 import duckdb
 import polars as pl
 
-from metrics.plan.decomposition import Method
+from metrics.plan.kinds import Method, Status
 from metrics.store.connection import transaction
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
-
-
-class Status(StrEnum):
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
 
 
 @dataclass(frozen=True)

@@ -21,30 +21,7 @@ import duckdb
 import polars as pl
 
 from metrics.store.errors import DataopsError
-
-# Every table a user has reason to see; internal bookkeeping (schema_version, settings, forecast
-# samples, the demo's planted truth) stays out.
-EXPORTABLE_TABLES: tuple[str, ...] = (
-    "teams",
-    "metrics",
-    "observations",
-    "initiatives",
-    "goals",
-    "goal_targets",
-    "goal_overrides",
-    "tactics",
-    "goal_changes",
-    "phases",
-    "assignments",
-    "checkins",
-    "forecast_runs",
-    "forecasts",
-    "backtests",
-    "market_calendar",
-    "sources",
-    "sync_runs",
-    "metric_freshness",
-)
+from metrics.store.names import EXPORTABLE_TABLES
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 _NEEDS_QUOTE = r"^[=+\-@\t\r']"
