@@ -126,8 +126,12 @@ def sources_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     lag_days, created_at, created_by."""
     import polars as pl  # here: `dataops source --help` needs this module's enums, not Polars
 
-    frame = con.sql(
-        "select source, kind, target, uri, query, restatement_days, lag_days, created_at,"
-        " created_by from sources order by source"
-    ).pl()
-    return frame.with_columns(pl.col("uri").map_elements(mask, return_dtype=pl.String))
+    from metrics.store.frames import frame
+
+    sources = frame(
+        con.sql(
+            "select source, kind, target, uri, query, restatement_days, lag_days, created_at,"
+            " created_by from sources order by source"
+        )
+    )
+    return sources.with_columns(pl.col("uri").map_elements(mask, return_dtype=pl.String))
