@@ -13,7 +13,7 @@ from cli.common import STORE_DEFAULT, FormatOption, StoreOption, check_format, f
 from metrics.access.roles import Role
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops access --help` starts without them (tests/cli/test_startup.py).
+# `dataops access --help` starts without them (tests/cli/test_main.py).
 
 access_app = typer.Typer(name="access", help="Who may do what: roles kept in the store.")
 ROLES = ", ".join(str(role) for role in Role)

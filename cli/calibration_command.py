@@ -12,7 +12,7 @@ import typer
 from cli.common import STORE_DEFAULT, GoalOption, StoreOption, frame_table, out
 
 # The store's modules (DuckDB, Polars) are imported inside the command, so that
-# `dataops calibration --help` starts without them (tests/cli/test_startup.py).
+# `dataops calibration --help` starts without them (tests/cli/test_main.py).
 
 COLUMNS = (
     "metric", "team", "run", "half_width", "coverage", "level_sd", "slope_sd", "noise_sd",

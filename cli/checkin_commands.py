@@ -20,7 +20,7 @@ from cli.common import (
 from metrics.plan.kinds import Status
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops checkin --help` starts without them (tests/cli/test_startup.py).
+# `dataops checkin --help` starts without them (tests/cli/test_main.py).
 
 checkin_app = typer.Typer(name="checkin", help="Teams report status and problems.")
 

@@ -19,7 +19,7 @@ from metrics.store.names import DEFAULT_STORE
 from workflows.progress import Step
 
 # Only light modules at the top: every command's --help imports this one
-# (tests/cli/test_startup.py).
+# (tests/cli/test_main.py).
 if TYPE_CHECKING:
     import polars as pl
     from rich.table import Table

@@ -20,7 +20,7 @@ import typer
 from cli.common import STORE_DEFAULT, StoreOption, err, print_fits, progress_bar
 
 # The store's modules (DuckDB, Polars) are imported inside the functions, so that
-# `dataops contribution --help` starts without them (tests/cli/test_startup.py).
+# `dataops contribution --help` starts without them (tests/cli/test_main.py).
 if TYPE_CHECKING:
     from metrics.contribution.report import ContributionReport
 

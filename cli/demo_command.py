@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from workflows.demo import DemoSummary
 
 # metrics.demo's DemoConfig defaults, written out: importing metrics.demo takes SciPy (over a
-# second), which `dataops demo --help` does without. tests/cli/test_startup.py checks they agree.
+# second), which `dataops demo --help` does without. tests/cli/test_main.py checks they agree.
 SEED, TEAMS, YEARS = 7, 5, 3
 
 

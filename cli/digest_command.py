@@ -21,7 +21,7 @@ from metrics.store.errors import DataopsError
 from workflows.serving import DEFAULT_BASE_URL
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops digest --help` starts without them (tests/cli/test_startup.py).
+# `dataops digest --help` starts without them (tests/cli/test_main.py).
 if TYPE_CHECKING:
     from workflows.mail import Delivery, SmtpSettings
 

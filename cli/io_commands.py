@@ -13,7 +13,7 @@ from metrics.store.errors import ValidationFailed
 from metrics.store.names import EXPORTABLE_TABLES
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops import --help` starts without them (tests/cli/test_startup.py).
+# `dataops import --help` starts without them (tests/cli/test_main.py).
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,7 @@ from cli.common import (
 )
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops phase --help` starts without them (tests/cli/test_startup.py).
+# `dataops phase --help` starts without them (tests/cli/test_main.py).
 if TYPE_CHECKING:
     import polars as pl
 

@@ -27,7 +27,7 @@ from metrics.plan.kinds import Method
 from metrics.store.errors import DataopsError
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops goal --help` starts without them (tests/cli/test_startup.py).
+# `dataops goal --help` starts without them (tests/cli/test_main.py).
 
 goal_app = typer.Typer(name="goal", help="Agree a goal and split it into monthly targets.")
 

@@ -22,7 +22,7 @@ from metrics.sources import definitions as defs
 from metrics.store.errors import DataopsError
 
 # The store's modules (DuckDB, Polars) are imported inside each command, so that
-# `dataops source --help` starts without them (tests/cli/test_startup.py).
+# `dataops source --help` starts without them (tests/cli/test_main.py).
 
 source_app = typer.Typer(help="Where the store fills itself from.", no_args_is_help=True)
 
