@@ -10,9 +10,10 @@ from typing import Annotated
 import typer
 
 from cli.common import STORE_DEFAULT, FormatOption, StoreOption, check_format, frame_table, out, who
-from metrics.access.grants import grant, list_grants, revoke
 from metrics.access.roles import Role
-from metrics.store.connection import open_store
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops access --help` starts without them (tests/cli/test_main.py).
 
 access_app = typer.Typer(name="access", help="Who may do what: roles kept in the store.")
 ROLES = ", ".join(str(role) for role in Role)
@@ -28,6 +29,9 @@ def grant_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Give EMAIL a role (team_lead: of each --team). Grants add up; revoke removes them all."""
+    from metrics.access.grants import grant
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         added = grant(con, email, role.strip(), list(team or []), who(None))
     teams = f" of {', '.join(team)}" if team else ""
@@ -41,6 +45,9 @@ def revoke_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Remove every grant of EMAIL: they see the no-access page from their next click."""
+    from metrics.access.grants import revoke
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         removed = revoke(con, email)
     out.print(f"revoked {removed} grant(s) of {email.strip().lower()}", markup=False)
@@ -49,6 +56,9 @@ def revoke_command(
 @access_app.command("list")
 def list_command(format: FormatOption = "table", store: StoreOption = STORE_DEFAULT) -> None:
     """Every grant: e-mail, role, team, who granted it and when."""
+    from metrics.access.grants import list_grants
+    from metrics.store.connection import open_store
+
     with open_store(Path(store), read_only=True) as con:
         grants = list_grants(con)
     if check_format(format) == "json":

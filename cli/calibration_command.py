@@ -7,12 +7,12 @@ import json
 from enum import StrEnum
 from typing import Annotated
 
-import polars as pl
 import typer
 
 from cli.common import STORE_DEFAULT, GoalOption, StoreOption, frame_table, out
-from metrics.forecasts.reads import goal_period, run_calibrations
-from metrics.store.connection import open_store
+
+# The store's modules (DuckDB, Polars) are imported inside the command, so that
+# `dataops calibration --help` starts without them (tests/cli/test_main.py).
 
 COLUMNS = (
     "metric", "team", "run", "half_width", "coverage", "level_sd", "slope_sd", "noise_sd",
@@ -38,6 +38,11 @@ def calibration_command(
     """Per series of the goal's frozen baseline: the 80% interval's half-width (share of the
     period's natural total), the share of its backtest window totals the interval covered when
     the series was left out of the pool, and the errors it was learnt from."""
+    import polars as pl
+
+    from metrics.forecasts.reads import goal_period, run_calibrations
+    from metrics.store.connection import open_store
+
     with open_store(store, read_only=True) as con:
         goal_period(con, goal)  # refuses an unknown goal, naming the known ones
         frame = run_calibrations(con, "goal", goal).select(COLUMNS)

@@ -17,9 +17,10 @@ from cli.common import (
     out,
     who,
 )
-from metrics.plan.checkins import add_checkin, load_checkins
-from metrics.plan.goals import Status
-from metrics.store.connection import open_store
+from metrics.plan.kinds import Status
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops checkin --help` starts without them (tests/cli/test_main.py).
 
 checkin_app = typer.Typer(name="checkin", help="Teams report status and problems.")
 
@@ -36,6 +37,9 @@ def add_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Add a check-in. At risk and off track need --problems, so the review can act on them."""
+    from metrics.plan.checkins import add_checkin
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         checkin = add_checkin(con, team, goal, who(by), status, notes, problems, next_actions)
     out.print(f"check-in {checkin} saved for {team} ({status})", markup=False)
@@ -49,6 +53,9 @@ def list_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Check-ins, newest first."""
+    from metrics.plan.checkins import load_checkins
+    from metrics.store.connection import open_store
+
     with open_store(store, read_only=True) as con:
         checkins = load_checkins(con, goal_id=goal, team=team)
     if check_format(format) == "json":

@@ -10,18 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from metrics.store.connection import DEFAULT_STORE
 from metrics.store.errors import DataopsError, ValidationFailed
 from metrics.store.input_limits import read_bounded, shape_problems
+from metrics.store.names import DEFAULT_STORE
 from workflows.progress import Step
 
+# Only light modules at the top: every command's --help imports this one
+# (tests/cli/test_main.py).
 if TYPE_CHECKING:
+    import polars as pl
+    from rich.table import Table
+
     from forecasting.report import RunReport
 
 StoreOption = Annotated[
@@ -47,6 +49,8 @@ FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
 
 
 def frame_table(frame: pl.DataFrame, title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for column in frame.columns:
         table.add_column(column, justify="right" if frame[column].dtype.is_numeric() else "left")
@@ -92,6 +96,8 @@ def check_format(format: str) -> str:
 def progress_bar(description: str) -> Iterator:
     """A rich bar on stderr, yielded as a workflow's `progress(step)`: a batch of fits fills it,
     a stage without a count only names itself."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(description, total=None)

@@ -13,15 +13,16 @@ import math
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-import workflows.goals
 from cli.common import STORE_DEFAULT, StoreOption, err, print_fits, progress_bar
-from metrics.contribution.report import ContributionReport, build_report
-from metrics.store.connection import open_store
-from metrics.store.export import to_csv_bytes
+
+# The store's modules (DuckDB, Polars) are imported inside the functions, so that
+# `dataops contribution --help` starts without them (tests/cli/test_main.py).
+if TYPE_CHECKING:
+    from metrics.contribution.report import ContributionReport
 
 AUTHOR = "dataops contribution"
 
@@ -59,6 +60,9 @@ def contribution_command(
     landing {value, lower, upper, probability}, teams [...], departments [...], months,
     initiatives, flags [...]. CSV: one row per team, department and the company.
     """
+    from metrics.contribution.report import build_report
+    from metrics.store.connection import open_store
+
     ensure_baseline(store, goal)
     with open_store(store, read_only=True, create=False) as con:
         report = build_report(con, goal, as_of.date() if as_of else None)
@@ -68,6 +72,8 @@ def contribution_command(
 def ensure_baseline(store: Path, goal_id: str) -> None:
     """Freeze the goal's baseline when a series it needs has none; then finish a decomposition
     that was waiting for it (methods natural and tactic)."""
+    import workflows.goals
+
     with progress_bar(f"fitting the natural baseline of {goal_id}") as progress:
         outcome = workflows.goals.ensure_baseline(store, goal_id, AUTHOR, progress=progress)
     if outcome is None:
@@ -82,6 +88,8 @@ def ensure_baseline(store: Path, goal_id: str) -> None:
 
 def render(report: ContributionReport, format: Format) -> bytes:
     if format is Format.CSV:
+        from metrics.store.export import to_csv_bytes
+
         return to_csv_bytes(report.table())
     text = json.dumps(_finite(report.to_json_dict()), indent=2, ensure_ascii=False)
     return (text + "\n").encode()

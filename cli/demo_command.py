@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from cli.common import STORE_DEFAULT, StoreOption, err, out
-from metrics.demo import DemoConfig
 from metrics.store.errors import DataopsError
-from workflows.demo import DemoSummary, build_demo_store, refuse_overwrite
+
+if TYPE_CHECKING:
+    from workflows.demo import DemoSummary
+
+# metrics.demo's DemoConfig defaults, written out: importing metrics.demo takes SciPy (over a
+# second), which `dataops demo --help` does without. tests/cli/test_main.py checks they agree.
+SEED, TEAMS, YEARS = 7, 5, 3
 
 
 def register(app: typer.Typer) -> None:
@@ -22,11 +26,11 @@ def demo_command(
     store: StoreOption = STORE_DEFAULT,
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed builds the same company.")
-    ] = DemoConfig.seed,
-    teams: Annotated[int, typer.Option(help="Teams, besides `unassigned`.")] = DemoConfig.teams,
+    ] = SEED,
+    teams: Annotated[int, typer.Option(help="Teams, besides `unassigned`.")] = TEAMS,
     years: Annotated[
         int, typer.Option(help="Full years of history before the current year.")
-    ] = DemoConfig.years,
+    ] = YEARS,
     end: Annotated[
         str | None, typer.Option(help="Last day of data, YYYY-MM-DD. Default: yesterday.")
     ] = None,
@@ -43,6 +47,11 @@ def demo_command(
     """Build the demo e-commerce company: teams, metrics, daily history, initiatives, and a
     current-year goal with its natural baseline, phases, assignments and check-ins, and every
     series' rolling forecast."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from metrics.demo import DemoConfig
+    from workflows.demo import build_demo_store, refuse_overwrite
+
     config = DemoConfig(seed=seed, teams=teams, years=years, **_end_option(end))
     refuse_overwrite(store, force=force)  # before the progress bar, so a refusal is one line
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())

@@ -12,16 +12,18 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import STORE_DEFAULT, GoalOption, StoreOption, err, out
-from metrics.digest import render
-from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError
-from workflows import digest as flow
-from workflows.mail import Delivery, SmtpSettings, smtp_settings
+from workflows.serving import DEFAULT_BASE_URL
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops digest --help` starts without them (tests/cli/test_main.py).
+if TYPE_CHECKING:
+    from workflows.mail import Delivery, SmtpSettings
 
 
 class Format(StrEnum):
@@ -71,7 +73,7 @@ def digest_command(
         Format, typer.Option("--format", help="text, html or markdown.")
     ] = Format.TEXT,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
-    base_url: BaseUrlOption = flow.DEFAULT_BASE_URL,
+    base_url: BaseUrlOption = DEFAULT_BASE_URL,
     send: SendOption = False,
     smtp: SmtpOption = None,
     sender: FromOption = None,
@@ -80,6 +82,11 @@ def digest_command(
 ) -> None:
     """The goal's digest: headline, each team's uplift, status and what changed since the last
     digest sent, cooperation flags, late data, and a link to each team's page."""
+    from metrics.digest import render
+    from metrics.store.connection import open_store
+    from workflows import digest as flow
+    from workflows.mail import smtp_settings
+
     day = as_of.date() if as_of else None
     if not send and (to or smtp or sender):
         raise DataopsError("--to, --smtp and --from say how to mail the digest. Fix: add --send")
@@ -104,7 +111,7 @@ def digest_command(
 
 def alerts_command(
     goal: GoalOption,
-    base_url: BaseUrlOption = flow.DEFAULT_BASE_URL,
+    base_url: BaseUrlOption = DEFAULT_BASE_URL,
     send: SendOption = False,
     smtp: SmtpOption = None,
     sender: FromOption = None,
@@ -113,6 +120,9 @@ def alerts_command(
 ) -> None:
     """What crossed a threshold since the last run (a team turned off track, a new pull-forward
     or cannibalisation flag, late data). With --send it mails them; each event is mailed once."""
+    from workflows import digest as flow
+    from workflows.mail import smtp_settings
+
     settings = smtp_settings(smtp, sender) if send else None
     run = flow.run_alerts(store, goal, settings=settings, to=_addresses(to), base_url=base_url)
     if run.new.is_empty():

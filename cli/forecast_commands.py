@@ -11,8 +11,6 @@ import typer
 
 from cli.common import STORE_DEFAULT, StoreOption, out, progress_bar
 from metrics.store.errors import DataopsError, StoreMissing
-from workflows.forecasts import refit_forecasts
-from workflows.goals import fit_and_split
 
 AUTHOR = "dataops forecast"
 CountryOption = Annotated[
@@ -78,6 +76,9 @@ def forecast_command(
     Without --goal, only series whose data, masked days, calendar or settings changed are
     refitted. With --goal, series already frozen are kept unless --rebaseline.
     """
+    from workflows.forecasts import refit_forecasts  # here: --help needs no store (DuckDB, Polars)
+    from workflows.goals import fit_and_split
+
     if rebaseline and goal is None:
         raise DataopsError("--rebaseline needs --goal. Fix: add --goal ID (see `dataops goal`)")
     if not store.exists():

@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from cli.common import STORE_DEFAULT, StoreOption, out, read_file, who
-from metrics.importing import ImportKind, parse_files
-from metrics.importing.log import import_files_by
-from metrics.store.connection import open_store
+from metrics.importing import ImportKind
 from metrics.store.errors import ValidationFailed
-from metrics.store.export import EXPORTABLE_TABLES, read_table, require_exportable, write_csv
+from metrics.store.names import EXPORTABLE_TABLES
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops import --help` starts without them (tests/cli/test_main.py).
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +36,10 @@ def import_command(
     observations date,metric,team,value; initiatives initiative,team,metric,start,end,name.
     Dates are YYYY-MM-DD. Templates: data/samples/*.csv, imported in that order.
     """
+    from metrics.importing import parse_files
+    from metrics.importing.log import import_files_by
+    from metrics.store.connection import open_store
+
     parsed = parse_files([(kind, str(file), read_file(file))])  # before the store: no lock held
     created = not store.exists()
     try:
@@ -53,6 +58,9 @@ def export_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Export a table as CSV that is safe to open in a spreadsheet (formulas neutralised)."""
+    from metrics.store.connection import open_store
+    from metrics.store.export import read_table, require_exportable, write_csv
+
     require_exportable(table)  # before the store, so a typo is named even where there is none
     with open_store(store, read_only=True) as con:
         frame = read_table(con, table)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
 from cli.common import (
@@ -21,25 +20,11 @@ from cli.common import (
     read_file,
     who,
 )
-from cli.goal_output import print_saved
-from metrics.plan.decomposition import goal_months
-from metrics.plan.goals import load_goal, monthly_targets
-from metrics.plan.months import GoalSaved
-from metrics.plan.phase_review import (
-    load_phase_shortfalls,
-    load_team_phase_targets,
-    respread_from_phase,
-)
-from metrics.plan.phases import (
-    assignments_from_csv,
-    load_assignments,
-    load_phases,
-    phases_from_csv,
-    save_assignments,
-    save_phases,
-    unassigned_phases,
-)
-from metrics.store.connection import open_store
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops phase --help` starts without them (tests/cli/test_main.py).
+if TYPE_CHECKING:
+    import polars as pl
 
 phase_app = typer.Typer(name="phase", help="Phases, main tasks and each team's share of the gap.")
 FileOption = Annotated[Path, typer.Option("--file", help="The CSV file.")]
@@ -53,6 +38,11 @@ def set_command(
 
     Phases must cover the goal's months without holes or overlaps, each with a main task.
     """
+    from metrics.plan.decomposition import goal_months
+    from metrics.plan.goals import load_goal
+    from metrics.plan.phases import phases_from_csv, save_phases, unassigned_phases
+    from metrics.store.connection import open_store
+
     data = read_file(file)
     with open_store(store) as con:
         found = load_goal(con, goal)
@@ -79,6 +69,14 @@ def assign_command(
     Shares are fractions (0.25) or percentages (25%) and add up to 100% in each phase named in
     the file; phases the file does not name keep their assignments.
     """
+    from metrics.plan.phases import (
+        assignments_from_csv,
+        load_assignments,
+        save_assignments,
+        unassigned_phases,
+    )
+    from metrics.store.connection import open_store
+
     data = read_file(file)
     with open_store(store) as con:
         save_assignments(con, goal, assignments_from_csv(con, goal, data, file.name), who(by))
@@ -92,6 +90,11 @@ def show_command(
     goal: GoalOption, format: FormatOption = "table", store: StoreOption = STORE_DEFAULT
 ) -> None:
     """Phases, assignments, each team's phase target, and how each phase stands."""
+    from metrics.plan.goals import load_goal
+    from metrics.plan.phase_review import load_phase_shortfalls, load_team_phase_targets
+    from metrics.plan.phases import load_assignments, load_phases
+    from metrics.store.connection import open_store
+
     with open_store(store, read_only=True) as con:
         load_goal(con, goal)
         parts = {
@@ -119,6 +122,12 @@ def respread_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Spread an ended phase's shortfall over the later months (its months are set to actual)."""
+    from cli.goal_output import print_saved
+    from metrics.plan.goals import load_goal, monthly_targets
+    from metrics.plan.months import GoalSaved
+    from metrics.plan.phase_review import respread_from_phase
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         standing, targets = respread_from_phase(con, goal, from_phase, who(by))
         saved = GoalSaved(load_goal(con, goal), monthly_targets(con, goal), targets.clear())
@@ -139,6 +148,8 @@ def _say_waiting(waiting: list[str]) -> None:
 
 
 def _months_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    import polars as pl
+
     months = [c for c in ("start_month", "end_month") if c in frame.columns]
     return frame.with_columns(pl.col(c).dt.strftime("%Y-%m") for c in months)
 

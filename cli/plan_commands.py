@@ -23,26 +23,11 @@ from cli.common import (
     read_file,
     who,
 )
-from cli.goal_output import print_goal, print_saved
-from metrics.plan.decomposition import Method, goal_months
-from metrics.plan.files import parse_month, parse_tactics
-from metrics.plan.goals import (
-    Goal,
-    StatusThresholds,
-    goal_changes,
-    list_goals,
-    load_goal,
-    load_tactics,
-    monthly_targets,
-    set_status_thresholds,
-    status_thresholds,
-    targets_json,
-)
-from metrics.plan.months import override_month, redecompose
-from metrics.store.catalog import load_metrics
-from metrics.store.connection import open_store
+from metrics.plan.kinds import Method
 from metrics.store.errors import DataopsError
-from workflows.goals import save_goal
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops goal --help` starts without them (tests/cli/test_main.py).
 
 goal_app = typer.Typer(name="goal", help="Agree a goal and split it into monthly targets.")
 
@@ -78,6 +63,12 @@ def set_command(
 ) -> None:
     """Create or change a goal, freeze its natural baseline if the method needs one, and split
     it into monthly targets. Hand overrides are kept (or pass --clear-overrides)."""
+    from cli.goal_output import print_saved
+    from metrics.plan.decomposition import goal_months
+    from metrics.plan.files import parse_tactics
+    from metrics.plan.goals import Goal
+    from workflows.goals import save_goal
+
     wanted = Goal(goal, name, metric, start.date(), end.date(), target, method)
     months = goal_months(wanted.start_day, wanted.end_day)
     table = parse_tactics(read_file(tactics), tactics.name, months) if tactics else None
@@ -103,6 +94,10 @@ def set_command(
 @goal_app.command("decompose")
 def decompose_command(goal: GoalOption, by: ByOption = None, store: StoreOption = STORE_DEFAULT):
     """Recompute the monthly targets from the stored goal (e.g. after `dataops forecast --goal`)."""
+    from cli.goal_output import print_saved
+    from metrics.plan.months import redecompose
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         print_saved(redecompose(con, goal, who(by)))
 
@@ -118,6 +113,11 @@ def override_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Set one month's target by hand; the other months are re-spread to keep the total."""
+    from cli.goal_output import print_saved
+    from metrics.plan.files import parse_month
+    from metrics.plan.months import override_month
+    from metrics.store.connection import open_store
+
     first = parse_month(month)
     if first is None:
         raise DataopsError(f"--month {month!r} is not a month. Fix: write it as YYYY-MM")
@@ -133,6 +133,17 @@ def show_command(
     goal: GoalOption, format: FormatOption = "table", store: StoreOption = STORE_DEFAULT
 ) -> None:
     """The goal, its monthly targets (overrides marked), tactics and recent changes."""
+    from cli.goal_output import print_goal
+    from metrics.plan.goals import (
+        goal_changes,
+        load_goal,
+        load_tactics,
+        monthly_targets,
+        targets_json,
+    )
+    from metrics.store.catalog import load_metrics
+    from metrics.store.connection import open_store
+
     with open_store(store, read_only=True) as con:
         found = load_goal(con, goal)
         kind = load_metrics(con)[found.metric].kind
@@ -155,6 +166,9 @@ def show_command(
 @goal_app.command("list")
 def list_command(format: FormatOption = "table", store: StoreOption = STORE_DEFAULT) -> None:
     """Every goal in the store."""
+    from metrics.plan.goals import list_goals
+    from metrics.store.connection import open_store
+
     with open_store(store, read_only=True) as con:
         goals = list_goals(con)
     if check_format(format) == "json":
@@ -172,6 +186,9 @@ def thresholds_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Show, or set, the pace thresholds of the statuses (defaults 1.00 and 0.90)."""
+    from metrics.plan.goals import StatusThresholds, set_status_thresholds, status_thresholds
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         current = status_thresholds(con)
         if on_track is not None or at_risk is not None:

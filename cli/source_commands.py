@@ -19,10 +19,10 @@ from cli.common import (
     who,
 )
 from metrics.sources import definitions as defs
-from metrics.sources.freshness import set_metric_lag
-from metrics.sources.runs import Outcome
-from metrics.store.connection import open_store
 from metrics.store.errors import DataopsError
+
+# The store's modules (DuckDB, Polars) are imported inside each command, so that
+# `dataops source --help` starts without them (tests/cli/test_main.py).
 
 source_app = typer.Typer(help="Where the store fills itself from.", no_args_is_help=True)
 
@@ -61,6 +61,8 @@ def add_command(
 ) -> None:
     """Add a source. Its query (or its whole table or files) returns the columns of the
     import format of --table, e.g. date,metric,team,value for observations."""
+    from metrics.store.connection import open_store
+
     source = defs.Source(name, kind, table, uri, query, restatement_days, lag_days)
     defs.validate_source(source)  # before the store, so a refusal leaves no file behind
     with open_store(store) as con:
@@ -71,6 +73,8 @@ def add_command(
 @source_app.command("list")
 def list_command(store: StoreOption = STORE_DEFAULT) -> None:
     """The sources, passwords masked."""
+    from metrics.store.connection import open_store
+
     with open_store(store, read_only=True) as con:
         frame = defs.sources_table(con)
     if frame.is_empty():
@@ -92,6 +96,8 @@ def remove_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Forget a source; the rows it brought and its run history stay."""
+    from metrics.store.connection import open_store
+
     with open_store(store) as con:
         defs.remove_source(con, name)
     out.print(f"removed source {name}")
@@ -104,6 +110,9 @@ def expect_command(
     store: StoreOption = STORE_DEFAULT,
 ) -> None:
     """Set how fresh a metric's data must be (default: up to yesterday)."""
+    from metrics.sources.freshness import set_metric_lag
+    from metrics.store.connection import open_store
+
     if lag_days < 0:
         raise DataopsError(f"--lag-days {lag_days} is negative. Fix: give 0 or more days")
     with open_store(store) as con:
@@ -156,6 +165,8 @@ def refresh_command(
 
 
 def _report(outcome) -> None:
+    from metrics.sources.runs import Outcome
+
     results = outcome.sync.results
     if not results:
         out.print("no sources to sync; add one with `dataops source add`")

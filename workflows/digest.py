@@ -24,8 +24,8 @@ from metrics.store.connection import open_store, transaction
 from metrics.store.errors import DataopsError
 from workflows.mail import Delivery, Outgoing, SmtpSettings, deliver
 from workflows.progress import Progress, Step, quiet
+from workflows.serving import DEFAULT_BASE_URL
 
-DEFAULT_BASE_URL = "http://localhost:8501"
 NO_GRANTS = (
     "this store has no people and roles yet, so it cannot tell who receives the digest. "
     "Fix: <<name_recipients>>"

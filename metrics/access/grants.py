@@ -16,6 +16,7 @@ from metrics.access.roles import Person, Role
 from metrics.store.catalog import UNASSIGNED, load_teams
 from metrics.store.connection import transaction
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
+from metrics.store.frames import frame
 
 WHERE = "access grant"
 # Deliberately plain: one @, something before it, a dotted domain after it, no spaces.
@@ -100,10 +101,11 @@ def revoke(con: duckdb.DuckDBPyConnection, email: str) -> int:
 
 def list_grants(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Columns: email, role, team, granted_by, granted_at; by e-mail, role, team."""
-    return con.sql(
+    grants = con.sql(
         "select email, role, team, granted_by, granted_at from access_grants"
         " order by email, role, team nulls first"
-    ).pl().cast(GRANTS_SCHEMA)  # fmt: skip
+    )
+    return frame(grants).cast(GRANTS_SCHEMA)
 
 
 def person_for(con: duckdb.DuckDBPyConnection, email: str) -> Person | None:

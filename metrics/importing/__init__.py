@@ -14,23 +14,25 @@ May import `metrics.store` only.
 """
 
 from metrics.importing.kinds import ImportKind
-from metrics.importing.validation import (
-    CheckedImport,
-    ImportReport,
-    ParsedFiles,
-    check_frames,
-    import_files,
-    parse_files,
-    validate_files,
-)
 
-__all__ = [
+# The rest is imported on first use (PEP 562): it pulls in Polars and NumPy, and
+# `dataops import --help` needs only ImportKind.
+_VALIDATION = (
     "CheckedImport",
-    "ImportKind",
     "ImportReport",
     "ParsedFiles",
     "check_frames",
     "import_files",
     "parse_files",
     "validate_files",
-]
+)
+
+__all__ = ["ImportKind", *_VALIDATION]
+
+
+def __getattr__(name: str):
+    if name in _VALIDATION:
+        from metrics.importing import validation
+
+        return getattr(validation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

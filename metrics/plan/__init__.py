@@ -2,7 +2,8 @@
 
 Owns goals, saving them and changing their months (`goals`, `edits`, `months`), the inputs of a
 split (`inputs`), the goal-to-months `decomposition`, phases and shares (`phases`, `phase_math`,
-`phase_review`), the plan CSV files (`files`), `pacing` and status, and team `checkins`. May
-import `metrics.store`, `metrics.forecasts` (a goal's natural baseline) and `metrics.stats`;
-never `contribution` or `checks`.
+`phase_review`), the plan CSV files (`files`), `pacing` and status, team `checkins`, and the
+enums the command line declares options with (`kinds`: Method, Status). May import
+`metrics.store`, `metrics.forecasts` (a goal's natural baseline) and `metrics.stats`; never
+`contribution` or `checks`.
 """

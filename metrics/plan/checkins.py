@@ -14,6 +14,7 @@ import polars as pl
 from metrics.plan.goals import Status, list_goals, now
 from metrics.store.catalog import UNASSIGNED, load_teams
 from metrics.store.errors import Problem, ValidationFailed
+from metrics.store.frames import frame
 
 MAX_TEXT = 4000  # characters per text field: a meeting note, not a document
 
@@ -93,11 +94,13 @@ def load_checkins(
 ) -> pl.DataFrame:
     """Newest first. Columns: checkin, team, department, goal, created_at, author, status, notes,
     problems, next_actions."""
-    return con.sql(
-        "select c.checkin, c.team, t.department, c.goal, c.created_at, c.author, c.status,"
-        " c.notes, c.problems, c.next_actions"
-        " from checkins c left join teams t using (team)"
-        " where ($goal is null or c.goal = $goal) and ($team is null or c.team = $team)"
-        " order by c.created_at desc, c.checkin",
-        params={"goal": goal_id, "team": team},
-    ).pl()
+    return frame(
+        con.sql(
+            "select c.checkin, c.team, t.department, c.goal, c.created_at, c.author, c.status,"
+            " c.notes, c.problems, c.next_actions"
+            " from checkins c left join teams t using (team)"
+            " where ($goal is null or c.goal = $goal) and ($team is null or c.team = $team)"
+            " order by c.created_at desc, c.checkin",
+            params={"goal": goal_id, "team": team},
+        )
+    )

@@ -17,24 +17,12 @@ between months, which is why every path below reproduces the target to float pre
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 import polars as pl
 
+from metrics.plan.kinds import Method
 from metrics.store.catalog import Metric, MetricKind
 from metrics.store.errors import DataopsError
-
-
-class Method(StrEnum):
-    EVEN = "even"  # by days in month
-    LAST_YEAR = "last_year"  # last year's monthly shape of the same metric, company level
-    NATURAL = "natural"  # the shape of the goal's natural baseline
-    TACTIC = "tactic"  # natural baseline + the gap spread by tactic weights per month
-
-    @property
-    def needs_baseline(self) -> bool:
-        return self in (Method.NATURAL, Method.TACTIC)
-
 
 MAX_GOAL_YEARS = 5  # a plan is agreed for a year or a few; 0001-9999 took a minute to save
 

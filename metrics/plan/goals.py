@@ -15,15 +15,10 @@ from enum import StrEnum
 import duckdb
 import polars as pl
 
-from metrics.plan.decomposition import Method
+from metrics.plan.kinds import Method, Status
 from metrics.store.connection import transaction
 from metrics.store.errors import DataopsError, Problem, ValidationFailed
-
-
-class Status(StrEnum):
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
+from metrics.store.frames import frame
 
 
 @dataclass(frozen=True)
@@ -107,12 +102,14 @@ def load_goal(con: duckdb.DuckDBPyConnection, goal_id: str) -> Goal:
 def list_goals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Columns: goal, name, metric, start_day, end_day, target, method, updated_at, updated_by,
     overrides (number of hand-overridden months)."""
-    return con.sql(
-        "select g.goal, g.name, g.metric, g.start_day, g.end_day, g.target, g.method,"
-        " g.updated_at, g.updated_by, count(t.month) filter (where t.overridden) as overrides"
-        " from goals g left join goal_targets t using (goal)"
-        " group by all order by g.start_day desc, g.goal"
-    ).pl()
+    return frame(
+        con.sql(
+            "select g.goal, g.name, g.metric, g.start_day, g.end_day, g.target, g.method,"
+            " g.updated_at, g.updated_by, count(t.month) filter (where t.overridden) as overrides"
+            " from goals g left join goal_targets t using (goal)"
+            " group by all order by g.start_day desc, g.goal"
+        )
+    )
 
 
 def monthly_targets(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:

@@ -6,12 +6,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from metrics.sources.templates import SourceRefused, check_template, mask
 from metrics.store.errors import DataopsError
+
+if TYPE_CHECKING:  # the enums and defaults above the queries declare `dataops source` options
+    import duckdb
+    import polars as pl
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DEFAULT_RESTATEMENT_DAYS = 7
@@ -122,8 +124,14 @@ def load_source(con: duckdb.DuckDBPyConnection, name: str) -> Source:
 def sources_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Columns: source, kind, target, uri (passwords masked), query, restatement_days,
     lag_days, created_at, created_by."""
-    frame = con.sql(
-        "select source, kind, target, uri, query, restatement_days, lag_days, created_at,"
-        " created_by from sources order by source"
-    ).pl()
-    return frame.with_columns(pl.col("uri").map_elements(mask, return_dtype=pl.String))
+    import polars as pl  # here: `dataops source --help` needs this module's enums, not Polars
+
+    from metrics.store.frames import frame
+
+    sources = frame(
+        con.sql(
+            "select source, kind, target, uri, query, restatement_days, lag_days, created_at,"
+            " created_by from sources order by source"
+        )
+    )
+    return sources.with_columns(pl.col("uri").map_elements(mask, return_dtype=pl.String))

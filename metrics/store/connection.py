@@ -27,8 +27,8 @@ import duckdb
 
 from metrics.store import migrations, opening
 from metrics.store.errors import StoreBusy, StoreMissing, StoreUnreadable
+from metrics.store.names import DEFAULT_STORE
 
-DEFAULT_STORE = Path("data/dataops.duckdb")
 BUSY_TIMEOUT_SECONDS = 15.0
 
 _PROCESS_LOCK = threading.RLock()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 # The actions a fix may ask for, in product terms (what neither front end's words replace).
 ACTIONS = {
@@ -188,6 +190,8 @@ def problems_frame(
 ) -> pl.DataFrame:
     """Columns: file, row, column, value, problem, fix — one row per problem, for tables/CSV;
     the fixes' actions named in `words`."""
+    import polars as pl  # here: every command imports this module, most never show a table
+
     rows = [
         (p.file, p.row, p.column, p.value, in_words(p.message, words), in_words(p.fix, words))
         for p in problems

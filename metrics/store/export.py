@@ -21,30 +21,8 @@ import duckdb
 import polars as pl
 
 from metrics.store.errors import DataopsError
-
-# Every table a user has reason to see; internal bookkeeping (schema_version, settings, forecast
-# samples, the demo's planted truth) stays out.
-EXPORTABLE_TABLES: tuple[str, ...] = (
-    "teams",
-    "metrics",
-    "observations",
-    "initiatives",
-    "goals",
-    "goal_targets",
-    "goal_overrides",
-    "tactics",
-    "goal_changes",
-    "phases",
-    "assignments",
-    "checkins",
-    "forecast_runs",
-    "forecasts",
-    "backtests",
-    "market_calendar",
-    "sources",
-    "sync_runs",
-    "metric_freshness",
-)
+from metrics.store.frames import frame
+from metrics.store.names import EXPORTABLE_TABLES
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 _NEEDS_QUOTE = r"^[=+\-@\t\r']"
@@ -66,7 +44,7 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     require_exportable(table)
     con.complete()  # run any unread execute() result to its end: DuckDB 2 refuses sql() until then
     # The name comes from the allow-list above, never from the user's text as such.
-    return con.sql(f"select * from {table} order by all").pl()  # noqa: S608
+    return frame(con.sql(f"select * from {table} order by all"))  # noqa: S608
 
 
 def neutralise(text: pl.Expr) -> pl.Expr:

@@ -22,8 +22,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from metrics.store.errors import DataopsError, InputTooLarge, Problem
 
 _CHUNK = 1 << 20
@@ -173,6 +171,8 @@ _BLOCK = 8 << 20
 def _scan_lines(data: bytes, limits: InputLimits, *, count_commas: bool) -> _Over | None:
     """The first line that is too long (or, unquoted, has too many fields), block by block;
     lengths first, so an endless line is refused before any comma is counted."""
+    import numpy as np  # here: a command that reads no file starts without NumPy
+
     raw = np.frombuffer(data, dtype=np.uint8)
     line, carry_len, carry_commas = 1, 0, 0
     for offset in range(0, raw.size, _BLOCK):

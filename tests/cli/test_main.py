@@ -13,7 +13,9 @@ import pytest
 from cli import main
 
 CLI = Path(main.__file__).parent
-HEAVY = ("polars", "duckdb", "numpy", "pandas", "pyarrow", "scipy", "prophet", "pyspark")
+HEAVY = (
+    "polars", "duckdb", "numpy", "pandas", "pyarrow", "scipy", "prophet", "pyspark", "cmdstanpy",
+)  # fmt: skip
 
 
 def command_modules() -> list[str]:
@@ -57,3 +59,62 @@ def test_help_lists_every_command_without_importing_a_heavy_library():
 def test_a_commands_help_imports_no_fitting_library(args, forbidden):
     out, heavy = loaded_after(*args)
     assert "--engine" in out and not set(heavy) & set(forbidden)
+
+
+# A command that fits nothing starts quickly (docs/scaling.md has the figures): its --help
+# imports none of the heavy libraries, and a command that only lists what the store holds
+# imports DuckDB and Polars but never pyarrow, NumPy or a fitting library.
+FITTING = {"pandas", "pyarrow", "numpy", "scipy", "prophet", "pyspark", "cmdstanpy"}
+HELPS = sorted({(name, "--help") for name in main.COMMANDS} | {
+    ("goal", "list", "--help"), ("checkin", "list", "--help"), ("access", "list", "--help"),
+    ("source", "list", "--help"), ("goal", "set", "--help"),
+})  # fmt: skip
+
+
+@pytest.mark.parametrize("args", HELPS, ids=" ".join)
+def test_a_commands_help_imports_no_heavy_library(args):
+    out, heavy = loaded_after(*args)
+    assert "--store" in out or "Commands" in out or "--horizon" in out
+    assert heavy == []
+
+
+@pytest.fixture
+def listed_store(demo_store_copy) -> Path:
+    """The demo company with a grant and a source, so every list below prints a table."""
+    from metrics.access.grants import grant
+    from metrics.sources.definitions import Source, SourceKind, Target, add_source
+    from metrics.store.connection import open_store
+
+    with open_store(demo_store_copy) as con:
+        grant(con, "lead@example.com", "team_lead", ["promotions"], "test")
+        add_source(con, Source("files", SourceKind.CSV, Target.TEAMS, "/nowhere/*.csv"), "test")
+    return demo_store_copy
+
+
+@pytest.mark.parametrize(
+    ("args", "shows"),
+    [
+        (("goal", "list"), "goals"),
+        (("goal", "list", "--format", "json"), '"goal":'),
+        (("checkin", "list"), "check-ins"),
+        (("access", "list"), "lead@example.com"),
+        (("source", "list"), "files: csv -> teams"),
+        (("export", "teams", "--out", "{tmp}/teams.csv"), "exported"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else None,
+)
+def test_a_command_that_lists_the_store_imports_no_fitting_library(
+    args, shows, listed_store, tmp_path
+):
+    args = (*(a.format(tmp=tmp_path) for a in args), "--store", str(listed_store))
+    out, heavy = loaded_after(*args)
+    assert shows in out
+    assert set(heavy) & FITTING == set()
+
+
+def test_demo_help_shows_the_demo_companys_own_defaults():
+    from cli import demo_command
+    from metrics.demo import DemoConfig
+
+    written = (demo_command.SEED, demo_command.TEAMS, demo_command.YEARS)
+    assert written == (DemoConfig.seed, DemoConfig.teams, DemoConfig.years)
