@@ -172,7 +172,7 @@ def test_a_series_day_key_costs_a_few_bytes_a_row_not_a_copy_of_the_names(tmp_pa
         ).fetchall()
         assert keys == [(["metric", "team", "day"],)]
         con.execute(
-            f"insert into {table} select date '2020-01-01' + d::integer, 'metric_' || m,"  # noqa: S608
+            f"insert into {table} select date '2020-01-01' + d::integer, 'metric_' || m,"
             " 'a_team_with_a_long_name_' || t, random() from range(3) m(m), range(50) t(t),"
             " range(1000) d(d)"
         )
