@@ -155,3 +155,27 @@ def test_a_store_held_by_another_process_is_reported_busy_with_that_process(stor
         holder.wait()
     with open_store(store_path, timeout=5) as con:  # free again once the holder is gone
         assert con.execute("select 1").fetchall() == [(1,)]
+
+
+# Keyed (day, metric, team) these rows took 73 bytes each in the file; keyed (metric, team, day) 23.
+@pytest.mark.parametrize("table", ["observations", "demo_truth_natural"])
+def test_a_series_day_key_costs_a_few_bytes_a_row_not_a_copy_of_the_names(tmp_path, table):
+    path = tmp_path / "keys.duckdb"
+    with open_store(path):
+        pass
+    empty = path.stat().st_size
+    with open_store(path) as con:
+        keys = con.execute(
+            "select constraint_column_names from duckdb_constraints()"
+            " where table_name = $t and constraint_type = 'PRIMARY KEY'",
+            {"t": table},
+        ).fetchall()
+        assert keys == [(["metric", "team", "day"],)]
+        con.execute(
+            f"insert into {table} select date '2020-01-01' + d::integer, 'metric_' || m,"
+            " 'a_team_with_a_long_name_' || t, random() from range(3) m(m), range(50) t(t),"
+            " range(1000) d(d)"
+        )
+        con.execute("checkpoint")
+    rows = 3 * 50 * 1000
+    assert (path.stat().st_size - empty) / rows < 40
