@@ -12,8 +12,9 @@ history), prints in one run:
 2. a rolling refresh of every series from cold, serially (one process) and in parallel
    (`--workers`, default all cores): the speed-up;
 3. the same refresh again on the unchanged store (the cache) against the cold one;
-4. the engines side by side on the standard demo (30 series, `dataops forecast` from cold in a
-   fresh process each): the local pool and Spark (`--spark-master`, default local[workers]),
+4. the engines side by side on demo stores of `--engine-teams` teams (default 5 and 199: the
+   standard demo's 30 series and 1,000 series; `dataops forecast` from cold in a fresh process
+   each): the local pool and Spark (`--spark-master`, default local[workers]),
    wall and CPU time (the process and all it started: CmdStan, the JVM, Spark's Python
    workers), CPU seconds per series, series per minute, and the largest gap between the two
    engines' forecast totals of a series (skipped without Java or pyspark, or with --no-spark);
@@ -59,6 +60,8 @@ from tests.forecasting.real_series import REAL_CASES  # noqa: E402
 from workflows.demo import build_demo_store  # noqa: E402
 
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+# Two trend families, each fitted from two backtest origins and on the whole history.
+FITS_PER_SERIES = 6
 END = dt.date(2025, 11, 30)
 
 
@@ -113,6 +116,10 @@ def demo_figures(teams: int, workers: int) -> None:
         print(f"  bare Prophet per series {bare:5.2f} s {bare_cpu:5.2f} s  (defaults, fit + "
               "predict)")  # fmt: skip
         print(f"  overhead ratio          {runner / bare:5.1f}x {runner_cpu / bare_cpu:5.1f}x")
+        fits = FITS_PER_SERIES
+        print(f"  per Prophet fit         {runner / fits:5.2f} s {runner_cpu / fits:5.2f} s  "
+              f"(the runner's time over the {fits} fits a series needs: "
+              f"{runner_cpu / fits / bare_cpu:.2f}x a bare fit + predict)")  # fmt: skip
         serial = refresh_rolling(copy(store, scratch, "serial"), workers=1)
         rolling = copy(store, scratch, "parallel")
         cold = refresh_rolling(rolling, workers=workers)
@@ -135,7 +142,7 @@ def copy(store: Path, scratch: Path, name: str) -> Path:
     return path
 
 
-def engine_figures(workers: int, master: str) -> None:
+def engine_figures(workers: int, master: str, teams: int) -> None:
     """The local pool and Spark on the same cold store, each in a fresh `dataops` process."""
     if shutil.which("java") is None or importlib.util.find_spec("pyspark") is None:
         print("\nengines: skipped (Spark needs Java and pyspark: pip install -e '.[spark]')")
@@ -143,7 +150,7 @@ def engine_figures(workers: int, master: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         store = scratch / "demo.duckdb"
-        build_demo_store(store, DemoConfig(seed=7, years=3, end=END))
+        build_demo_store(store, DemoConfig(seed=7, teams=teams, years=3, end=END))
         local, spark = copy(store, scratch, "local"), copy(store, scratch, "spark")
         rows = [
             ("local pool", *dataops_forecast(local, "--workers", str(workers))),
@@ -157,7 +164,7 @@ def engine_figures(workers: int, master: str) -> None:
         count = both.height
         gap = both.select(((pl.col("total_spark") / pl.col("total")) - 1).abs().max()).item()
         fits = (both["fit"].mean(), both["fit_spark"].mean())
-    print(f"\nengines, rolling refresh of the standard demo from cold ({count} series, load "
+    print(f"\nengines, rolling refresh of a demo of {teams} teams from cold ({count} series, load "
           f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")  # fmt: skip
     print("                      wall s    CPU s  CPU s/series  series/min  fit s/series")
     for (label, wall, cpu), fit in zip(rows, fits, strict=True):
@@ -272,6 +279,11 @@ def main() -> None:
     parser.add_argument("--no-demo", action="store_true", help="skip the runner figures")
     parser.add_argument("--no-spark", action="store_true", help="skip the engine comparison")
     parser.add_argument("--spark-master", help="default: local[--workers]")
+    parser.add_argument(
+        "--engine-teams",
+        default="5,199",
+        help="demo sizes for the engine comparison, comma-separated (5: 30 series, 199: 1,000)",
+    )
     args = parser.parse_args()
     silence_fitting_logs()
     import prophet  # noqa: F401 - warm: neither side of the comparison pays the import
@@ -279,7 +291,8 @@ def main() -> None:
     if not args.no_demo:
         demo_figures(args.teams, args.workers)
     if not args.no_spark:
-        engine_figures(args.workers, args.spark_master or f"local[{args.workers}]")
+        for teams in (int(part) for part in args.engine_teams.split(",")):
+            engine_figures(args.workers, args.spark_master or f"local[{args.workers}]", teams)
     if not args.no_real and REAL_DATA.is_dir():
         real_table()
 
