@@ -15,14 +15,17 @@ import functools
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
-from forecasting.lean_prophet import lean_prophet
 from forecasting.quiet import silence_fitting_logs
 from forecasting.stan_json import use_fast_stan_json
+
+if TYPE_CHECKING:  # pandas and Prophet load when a model is fitted, not when a refresh that
+    import pandas as pd  # finds nothing changed only reads and compares hashes
+
 
 FORECAST_COLUMNS = ("yhat", "trend", "weekly", "yearly", "calendar")
 # Below a year of history, yearly seasonality and trend cannot be told apart.
@@ -167,6 +170,8 @@ def fit(history: pl.DataFrame, calendar: pl.DataFrame | None, settings: Settings
     """
     silence_fitting_logs()
     use_fast_stan_json()
+    from forecasting.lean_prophet import lean_prophet
+
     Prophet = lean_prophet()  # Prophet itself, imported on first use: a second of start-up
 
     train = history.filter(pl.col("y").is_not_null())
@@ -217,6 +222,8 @@ def _useful_columns(calendar: pl.DataFrame | None, train: pl.DataFrame) -> pl.Da
 
 
 def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     result = frame.to_pandas()
     result["ds"] = pd.to_datetime(result["ds"])
     return result

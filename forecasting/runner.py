@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -18,9 +19,11 @@ from forecasting.jobs import Purpose, SeriesJob, SeriesResult, run_job
 from forecasting.model import date_range
 from forecasting.pool import run_jobs
 from forecasting.report import Outcome, Progress, RunReport, SeriesOutcome
-from forecasting.spark_engine import SparkEngine
 from metrics.forecasts import reads as fs
 from metrics.store.connection import open_store, transaction
+
+if TYPE_CHECKING:  # pandas and pyarrow come with it: a refresh with nothing to fit needs neither
+    from forecasting.spark_engine import SparkEngine
 
 
 def freeze_goal_baseline(

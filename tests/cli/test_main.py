@@ -112,6 +112,18 @@ def test_a_command_that_lists_the_store_imports_no_fitting_library(
     assert set(heavy) & FITTING == set()
 
 
+def test_a_refresh_that_finds_nothing_changed_imports_no_fitting_library(demo_store_copy):
+    """The nightly refresh of an unchanged store reads, compares hashes and stops: it must not
+    pay for importing pandas, Prophet or Spark (about half a second)."""
+    from forecasting.stand_in import StandInEngine
+    from workflows.forecasts import refit_forecasts
+
+    refit_forecasts(demo_store_copy, engine=StandInEngine())  # every series has its run
+    out, heavy = loaded_after("forecast", "--store", str(demo_store_copy))
+    assert "0 fitted" in out and "skipped (unchanged)" in out
+    assert set(heavy) & {"pandas", "scipy", "prophet", "pyspark", "cmdstanpy"} == set()
+
+
 def test_demo_help_shows_the_demo_companys_own_defaults():
     from cli import demo_command
     from metrics.demo import DemoConfig
