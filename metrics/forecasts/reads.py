@@ -26,6 +26,7 @@ from metrics.forecasts.writes import supersede_runs as supersede_runs
 from metrics.stats import Z80
 from metrics.store.catalog import load_metrics
 from metrics.store.errors import DataopsError
+from metrics.store.frames import frame
 
 BASELINE_COLUMNS = ("day", "metric", "team", "yhat", "yhat_lower", "yhat_upper", "run")
 _BASELINE_SCHEMA = {
@@ -241,8 +242,9 @@ def run_calibrations(
     team, level_sd, slope_sd, noise_sd, noise_phi, rho, pooled_over, coverage, method,
     backtest_errors (how many window errors the run has), half_width (of the 80% interval of
     the whole forecast period's total, as a share of it), days."""
-    return con.sql(
-        """
+    return frame(
+        con.sql(
+            """
         with runs as (
             select run, metric, team, forecast_start, forecast_end from forecast_runs
             where purpose = $purpose and goal is not distinct from $goal
@@ -266,8 +268,9 @@ def run_calibrations(
         left join ahead a using (run) left join counted n using (run)
         order by r.metric, r.team
         """,
-        params={"purpose": purpose, "goal": goal, "z": Z80},
-    ).pl()
+            params={"purpose": purpose, "goal": goal, "z": Z80},
+        )
+    )
 
 
 def goal_runs_by_hash(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, int]:

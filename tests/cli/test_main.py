@@ -112,6 +112,16 @@ def test_a_command_that_lists_the_store_imports_no_fitting_library(
     assert set(heavy) & FITTING == set()
 
 
+def test_calibration_of_a_goal_imports_no_fitting_library(demo_store_copy):
+    from metrics.store.connection import open_store
+
+    with open_store(demo_store_copy, read_only=True) as con:
+        goal = con.execute("select goal from goals").fetchall()[0][0]
+    out, heavy = loaded_after("calibration", "--goal", goal, "--store", str(demo_store_copy))
+    assert f"goal {goal}" in out
+    assert set(heavy) & FITTING == set()
+
+
 def test_a_refresh_that_finds_nothing_changed_imports_no_fitting_library(demo_store_copy):
     """The nightly refresh of an unchanged store reads, compares hashes and stops: it must not
     pay for importing pandas, Prophet or Spark (about half a second)."""
