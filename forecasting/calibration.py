@@ -136,13 +136,15 @@ def calibrate(series: list[SeriesErrors]) -> dict[tuple[str, str], Calibration]:
         by_metric.setdefault(item.key[0], []).append(item)
     with_errors = [item for item in series if not item.rows.is_empty()]
     noise_default = _median([item.noise_sd for item in with_errors]) or 0.0
+    moments = {id(item): _Moments.of(item, noise_default) for item in with_errors}
     result = {}
     for metric, members in by_metric.items():
         own = [item for item in members if not item.rows.is_empty()]
         pool, scope = own, f"the {len(own)} {metric} series"
         if len(own) < MIN_POOL:
             pool, scope = with_errors, f"all {len(with_errors)} series ({metric} has {len(own)})"
-        level, slope = _level_slope(pool, noise_default)
+        pooled = sum((moments[id(item)] for item in pool), _Moments())
+        level, slope = pooled.level_slope()
         rho = _rho(pool, level, slope, noise_default)
         for item in members:
             noise = item.noise_sd if item.noise_sd is not None else noise_default
@@ -151,10 +153,11 @@ def calibrate(series: list[SeriesErrors]) -> dict[tuple[str, str], Calibration]:
             if item.rows.is_empty():
                 method += "; this series' history is too short for its own backtest"
             else:
-                rest = [other for other in pool if other is not item]
+                # Left out of the pool: its moments subtracted, not the pool summed again
+                # (which made calibrating thousands of series quadratic).
                 held = (
-                    _level_slope(rest, noise_default)
-                    if len(rest) >= MIN_POOL - 1
+                    (pooled - moments[id(item)]).level_slope()
+                    if len(pool) - 1 >= MIN_POOL - 1
                     else (level, slope)
                 )
                 coverage = _coverage(item, *held, noise_default)
@@ -178,18 +181,58 @@ def _noise_share(item: SeriesErrors, noise_default: float) -> np.ndarray:
     return sd**2 * ar1_sum_variance(item.noise_phi, n) / np.maximum(n, 1) ** 2
 
 
-def _level_slope(pool: list[SeriesErrors], noise_default: float) -> tuple[float, float]:
-    """sd of the level error and of the slope error per year: non-negative least squares of the
-    squared errors (less their noise share) on 1 and tbar^2."""
-    from scipy.optimize import nnls  # here: scipy takes a third of every `dataops` start
+@dataclass(frozen=True)
+class _Moments:
+    """What the level and slope fit needs of some series' errors: the squared errors (less
+    their noise share) y regressed on 1 and tbar^2 = t, as sums. Sums add and subtract, so a
+    pool's fit, and the same without one series, cost the same whatever the pool's size."""
 
-    if not pool:
-        return 0.0, 0.0
-    target = np.concatenate([_scaled(i) ** 2 - _noise_share(i, noise_default) for i in pool])
-    tbar = np.concatenate([i.rows["tbar"].to_numpy() for i in pool])
-    design = np.column_stack([np.ones_like(tbar), tbar**2])
-    solution, _ = nnls(design, target)
-    return float(np.sqrt(solution[0])), float(np.sqrt(solution[1]))
+    n: float = 0.0
+    t: float = 0.0
+    tt: float = 0.0
+    y: float = 0.0
+    ty: float = 0.0
+
+    @classmethod
+    def of(cls, item: SeriesErrors, noise_default: float) -> _Moments:
+        y = _scaled(item) ** 2 - _noise_share(item, noise_default)
+        t = item.rows["tbar"].to_numpy() ** 2
+        return cls(len(y), float(t.sum()), float((t * t).sum()), float(y.sum()), float(t @ y))
+
+    def __add__(self, other: _Moments) -> _Moments:
+        return _Moments(*(a + b for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def __sub__(self, other: _Moments) -> _Moments:
+        return _Moments(*(a - b for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def _values(self) -> tuple[float, ...]:
+        return self.n, self.t, self.tt, self.y, self.ty
+
+    def level_slope(self) -> tuple[float, float]:
+        """sd of the level error and of the slope error per year: the non-negative least
+        squares of y on 1 and t (what scipy's nnls gives on the rows, from their sums)."""
+        a, b = _nnls2(self)
+        return float(np.sqrt(a)), float(np.sqrt(b))
+
+
+def _nnls2(m: _Moments) -> tuple[float, float]:
+    """argmin over a, b >= 0 of sum (y - a - b t)^2, from the sums: the unconstrained
+    solution when it is non-negative, else the best of the level-only and slope-only ones."""
+
+    def loss(a: float, b: float) -> float:
+        return a * a * m.n + 2 * a * b * m.t + b * b * m.tt - 2 * (a * m.y + b * m.ty)
+
+    det = m.n * m.tt - m.t * m.t
+    if det > 1e-12 * max(m.n * m.tt, 1e-300):
+        a, b = (m.tt * m.y - m.t * m.ty) / det, (m.n * m.ty - m.t * m.y) / det
+        if a >= 0 and b >= 0:
+            return a, b
+    candidates = [(0.0, 0.0)]
+    if m.n > 0:
+        candidates.append((max(m.y / m.n, 0.0), 0.0))
+    if m.tt > 0:
+        candidates.append((0.0, max(m.ty / m.tt, 0.0)))
+    return min(candidates, key=lambda ab: loss(*ab))
 
 
 def _rho(pool: list[SeriesErrors], level: float, slope: float, noise_default: float) -> float:

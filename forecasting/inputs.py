@@ -7,6 +7,7 @@ closed while the models fit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import duckdb
@@ -43,6 +44,16 @@ class StoreInputs:
     in_use: pl.DataFrame  # run, metric, team, input_hash, status
     country: str
 
+    @functools.cached_property
+    def by_series(self) -> dict[tuple[str, str], pl.DataFrame]:
+        """Each series' observations, split once: filtering the whole frame for every series
+        made building thousands of jobs quadratic."""
+        return self.observations.partition_by("metric", "team", as_dict=True)
+
+    def observed(self, metric: str, team: str) -> pl.DataFrame:
+        empty = self.observations.clear()
+        return self.by_series.get((metric, team), empty)
+
 
 def read_inputs(
     con: duckdb.DuckDBPyConnection,
@@ -74,7 +85,7 @@ def series_job(
     """The job for one series: its last HISTORY_DAYS before `before` (all data when None),
     initiative days masked by `policy` (None: nothing masked); `days` defaults to the last
     ROLLING_SHOWN_DAYS of history plus ROLLING_HORIZON ahead."""
-    observed = inputs.observations.filter(pl.col("metric") == metric, pl.col("team") == team)
+    observed = inputs.observed(metric, team)
     masked = (
         masked_days(inputs.initiatives, metric, team, policy)
         if policy is not None
