@@ -33,11 +33,10 @@ from pathlib import Path
 import duckdb
 
 from forecasting.stand_in import StandInEngine
-from metrics.demo import DemoConfig, generate, write_demo
-from metrics.demo.plan import DEMO_BY, demo_plan, write_plan
+from metrics.demo import DemoConfig
 from metrics.store.connection import open_store
+from workflows.demo import build_demo_store
 from workflows.forecasts import refit_forecasts
-from workflows.goals import fit_and_split
 
 MB = 1e6
 SAMPLED_RUNS = 20  # runs whose paths are stored to estimate the view's size as a table
@@ -65,29 +64,15 @@ def main() -> None:
 
 
 def build(path: Path, config: DemoConfig) -> None:
-    """The demo store as `workflows.demo.build_demo_store(forecast=True)` makes it, the fits
-    stood in for."""
+    """The demo store as `dataops demo` makes it (goal baseline frozen, every series' rolling
+    forecast), the fits stood in for."""
     started = time.perf_counter()
-    data = generate(config)
-    with open_store(path) as con:
-        write_demo(con, data)
-    plan = demo_plan(data, with_baseline=True)
-    with open_store(path) as con:
-        write_plan(con, plan, decompose=False)
+    summary = build_demo_store(path, config, forecast=True, engine=StandInEngine())
     print(
         f"demo: {config.teams} teams x {config.days:,} days ({config.start} to {config.end}), "
-        f"{data.observations.height:,} observations, written in "
+        f"{summary.observations:,} observations; {len(summary.fitted.baseline.fitted):,} goal "
+        f"series frozen and every series' rolling forecast written (stand-in fits) in "
         f"{time.perf_counter() - started:.0f} s"
-    )
-    started = time.perf_counter()
-    fitted = fit_and_split(path, plan.goal.id, DEMO_BY, engine=StandInEngine())
-    if not fitted.ok:
-        raise fitted.problem
-    assert fitted.baseline is not None
-    rolling = refit_forecasts(path, engine=StandInEngine())
-    print(
-        f"stand-in fits: {len(fitted.baseline.fitted):,} goal and {len(rolling.fitted):,} rolling "
-        f"series written in {time.perf_counter() - started:.0f} s"
     )
 
 

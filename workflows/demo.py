@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metrics.demo import DemoConfig, DemoData, generate, write_demo
 from metrics.demo.plan import DEMO_BY, demo_plan, write_plan
@@ -21,6 +22,9 @@ from metrics.store.errors import DataopsError
 from workflows.forecasts import refit_forecasts
 from workflows.goals import GoalOutcome, fit_and_split
 from workflows.progress import Progress, Step, quiet
+
+if TYPE_CHECKING:
+    from forecasting.spark_engine import SparkEngine
 
 
 class StoreExists(DataopsError):
@@ -50,14 +54,16 @@ def build_demo_store(
     progress: Progress = quiet,
     forecast: bool = False,
     workers: int | None = None,
+    engine: SparkEngine | None = None,
 ) -> DemoSummary:
     """Generate the demo company and store it at `path`; `progress` hears each step.
 
     The company gets a current-year GMV goal with phases, assignments and check-ins. With
     `forecast` its natural baseline is fitted and frozen, the goal is split by tactics and every
     series' rolling forecast is fitted (as `dataops demo` does); without, it is split evenly and
-    nothing is fitted (fast, for tests). Raises StoreExists when `path` exists and `force` is
-    false.
+    nothing is fitted (fast, for tests). `engine` fits instead of the local pool (Spark, or the
+    stand-in of `forecasting.stand_in` that measures a store without Prophet). Raises
+    StoreExists when `path` exists and `force` is false.
     """
     refuse_overwrite(path, force=force)
     started = time.perf_counter()
@@ -73,19 +79,27 @@ def build_demo_store(
         with open_store(scratch) as con:
             write_plan(con, plan, decompose=not forecast)
         if forecast:
-            fitted = _fit(scratch, plan.goal.id, workers, progress)
+            fitted = _fit(scratch, plan.goal.id, workers, progress, engine)
     goal = f"{plan.goal.id} (method {plan.goal.method})"
     summary = _summary(path, data, time.perf_counter() - started)
     return replace(summary, goal=goal, fitted=fitted)
 
 
-def _fit(scratch: Path, goal_id: str, workers: int | None, progress: Progress) -> GoalOutcome:
+def _fit(
+    scratch: Path,
+    goal_id: str,
+    workers: int | None,
+    progress: Progress,
+    engine: SparkEngine | None,
+) -> GoalOutcome:
     """Fit and freeze the goal's natural baseline, split the goal by its tactics, then fit every
     series' rolling forecast (with its backtest) so the Forecasts page has something to show."""
-    fitted = fit_and_split(scratch, goal_id, DEMO_BY, workers=workers, progress=progress)
+    fitted = fit_and_split(
+        scratch, goal_id, DEMO_BY, workers=workers, progress=progress, engine=engine
+    )
     if not fitted.ok:
         raise fitted.problem
-    refit_forecasts(scratch, workers=workers, progress=progress)
+    refit_forecasts(scratch, workers=workers, progress=progress, engine=engine)
     return fitted
 
 

@@ -15,11 +15,10 @@ import pytest
 
 from forecasting.stand_in import StandInEngine
 from forecasting.writes import DRAWS
-from metrics.demo import DemoConfig, generate, write_demo
-from metrics.demo.plan import DEMO_BY, demo_plan, write_plan
+from metrics.demo import DemoConfig
 from metrics.store.connection import open_store
+from workflows.demo import build_demo_store
 from workflows.forecasts import refit_forecasts
-from workflows.goals import fit_and_split
 
 SMALL = DemoConfig(seed=3, teams=2, years=2, end=dt.date(2025, 6, 30))
 
@@ -33,14 +32,7 @@ def read(path: Path, query: str) -> list[tuple]:
 def store(tmp_path_factory) -> Path:
     """The small demo with its goal baseline frozen and every series' rolling forecast."""
     path = tmp_path_factory.mktemp("size") / "store.duckdb"
-    data = generate(SMALL)
-    with open_store(path) as con:
-        write_demo(con, data)
-    plan = demo_plan(data, with_baseline=True)
-    with open_store(path) as con:
-        write_plan(con, plan, decompose=False)
-    assert fit_and_split(path, plan.goal.id, DEMO_BY, engine=StandInEngine()).ok
-    refit_forecasts(path, engine=StandInEngine())
+    assert build_demo_store(path, SMALL, forecast=True, engine=StandInEngine()).fitted.ok
     return path
 
 
