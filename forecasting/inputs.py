@@ -51,8 +51,9 @@ class StoreInputs:
         return self.observations.partition_by("metric", "team", as_dict=True)
 
     def observed(self, metric: str, team: str) -> pl.DataFrame:
-        empty = self.observations.clear()
-        return self.by_series.get((metric, team), empty)
+        """The series' observations (day, metric, team, value); none when it has none."""
+        found = self.by_series.get((metric, team))
+        return self.observations.clear() if found is None else found
 
 
 def read_inputs(
