@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from metrics.forecasts.in_use import goal_runs_in_use, rolling_runs_in_use
 from metrics.forecasts.writes import RunRecord as RunRecord
 from metrics.forecasts.writes import copy_goal_run as copy_goal_run
 from metrics.forecasts.writes import delete_runs as delete_runs
@@ -149,14 +150,13 @@ def goal_baseline(con: duckdb.DuckDBPyConnection, goal: str) -> pl.DataFrame:
     Empty (same columns) when no baseline is frozen for the goal.
     """
     frame = con.sql(
-        """
+        f"""
         select f.day, r.metric, r.team, f.yhat, f.yhat_lower, f.yhat_upper, r.run
         from forecast_runs r join forecasts f using (run)
         join goals g on g.goal = r.goal
-        where r.goal = $goal and r.purpose = 'goal' and r.status = 'ok'
-          and r.superseded_at is null and f.day between g.start_day and g.end_day
+        where {goal_runs_in_use("r")} and f.day between g.start_day and g.end_day
         order by r.metric, r.team, f.day
-        """,
+        """,  # noqa: S608 - a fixed predicate; the values are bound parameters
         params={"goal": goal},
     ).pl()
     return frame if frame.height else pl.DataFrame(schema=_BASELINE_SCHEMA)
@@ -169,14 +169,13 @@ def goal_baseline_sample_sums(
     value. Sums over paths (not of daily intervals) keep the days' correlation, so the spread of
     `value` is the interval of the window's total."""
     return con.sql(
-        """
+        f"""
         select r.metric, r.team, s.sample, sum(s.value) as value
         from forecast_runs r join forecast_samples s using (run)
-        where r.goal = $goal and r.purpose = 'goal' and r.status = 'ok'
-          and r.superseded_at is null and s.day between $start and $end
+        where {goal_runs_in_use("r")} and s.day between $start and $end
         group by r.metric, r.team, s.sample
         order by r.metric, r.team, s.sample
-        """,
+        """,  # noqa: S608 - a fixed predicate; the values are bound parameters
         params={"goal": goal, "start": start, "end": end},
     ).pl()
 
@@ -316,15 +315,15 @@ def rolling_runs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     forecast_end, settings, selection, country, masked_days, fit_seconds, horizon, model_mape,
     model_smape, coverage, naive_mape, naive_smape."""
     return con.sql(
-        """
+        f"""
         select r.metric, r.team, r.run, r.status, r.error, r.created_at, r.train_start,
                r.train_end, r.forecast_end, r.settings, r.selection, r.country, r.masked_days,
                r.fit_seconds, b.horizon, b.model_mape, b.model_smape, b.coverage, b.naive_mape,
                b.naive_smape
         from forecast_runs r left join backtests b using (run)
-        where r.purpose = 'rolling' and r.superseded_at is null
+        where {rolling_runs_in_use("r")}
         order by r.metric, r.team, r.run
-        """
+        """  # noqa: S608 - a fixed predicate
     ).pl()
 
 
