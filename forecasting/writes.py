@@ -36,7 +36,7 @@ def write_goal_results(
     failures, so a re-baseline that fails keeps the previous baseline in use."""
     at = _now()
     in_use = _runs_by_series(fs.runs_in_use(con, "goal", goal))
-    outcomes = []
+    outcomes, fits = [], []
     for job, result in pairs:
         ok_runs, failed_runs = in_use.get((job.metric, job.team), ([], []))
         if ok_runs and not rebaseline:
@@ -51,11 +51,12 @@ def write_goal_results(
             continue
         run = fs.insert_run(con, _record(job, result, "goal", goal, at))
         if result.ok:
-            _insert_fit(con, run, job, result)
+            fits.append((run, job, result))
             outcomes.append(_outcome(job, Outcome.FITTED, None, run, result.seconds))
         else:
             kept = f"; baseline run {ok_runs[0]} stays in use" if ok_runs else ""
             outcomes.append(_outcome(job, Outcome.FAILED, result.error + kept, run, result.seconds))
+    _insert_fits(con, fits, at)
     calibrate_runs(con, fs.runs_in_use(con, "goal", goal), _fitted(outcomes))
     return outcomes
 
@@ -74,32 +75,58 @@ def write_rolling_results(
     # One delete for the whole batch: a delete scans its table, so one per series made a
     # refresh quadratic in the number of series (3,505 series: 10 minutes without a fit).
     fs.delete_runs(con, replaced)
-    outcomes = []
+    outcomes, fits = [], []
     for job, result in pairs:
         run = fs.insert_run(con, _record(job, result, "rolling", None, at))
         if not result.ok:
             outcomes.append(_outcome(job, Outcome.FAILED, result.error, run, result.seconds))
             continue
-        _insert_fit(con, run, job, result)
-        if result.backtest is not None:
-            fs.insert_backtest(con, run, job.metric, job.team, _backtest_row(result, at))
+        fits.append((run, job, result))
         outcomes.append(_outcome(job, Outcome.FITTED, None, run, result.seconds))
+    _insert_fits(con, fits, at)
     calibrate_runs(con, fs.runs_in_use(con, "rolling", None), _fitted(outcomes))
     return outcomes
 
 
-def _insert_fit(con: duckdb.DuckDBPyConnection, run: int, job: SeriesJob, result) -> None:
-    fs.insert_forecast(con, run, result.forecast)
-    errors = result.errors
-    observed = job.history.filter(pl.col("y").is_not_null())["day"]
-    own = {
-        "noise_sd": errors.noise_sd if errors and errors.noise_sd is not None else 0.0,
-        "noise_phi": errors.noise_phi if errors else 0.0,
-        "train_days": errors.train_days if errors else observed.len(),
-        "origin_day": observed.max(),
-    }
-    rows = errors.rows if errors else pl.DataFrame(schema=ERROR_COLUMNS)
-    fs.insert_errors(con, run, rows, own)
+def _insert_fits(
+    con: duckdb.DuckDBPyConnection,
+    fits: list[tuple[int, SeriesJob, SeriesResult]],
+    at: dt.datetime,
+) -> None:
+    """The good runs' forecasts, backtest errors, own noise and holdout scores, each table in
+    one statement for the whole batch (one per series cost ~5 ms a series)."""
+    if not fits:
+        return
+    forecasts, errors, own, backtests = [], [], [], []
+    for run, job, result in fits:
+        forecasts.append(result.forecast.with_columns(run=pl.lit(run, dtype=pl.Int64)))
+        found = result.errors
+        rows = found.rows if found else pl.DataFrame(schema=ERROR_COLUMNS)
+        errors.append(rows.cast(ERROR_COLUMNS).with_columns(run=pl.lit(run, dtype=pl.Int64)))
+        observed = job.history.filter(pl.col("y").is_not_null())["day"]
+        own.append(
+            {
+                "run": run,
+                "noise_sd": found.noise_sd if found and found.noise_sd is not None else 0.0,
+                "noise_phi": found.noise_phi if found else 0.0,
+                "train_days": found.train_days if found else observed.len(),
+                "origin_day": observed.max(),
+            }
+        )
+        if result.backtest is not None:
+            backtests.append(
+                {"run": run, "metric": job.metric, "team": job.team} | _backtest_row(result, at)
+            )
+    fs.insert_forecasts(con, pl.concat(forecasts, how="diagonal_relaxed"))
+    own_frame = pl.DataFrame(
+        own,
+        schema={
+            "run": pl.Int64, "noise_sd": pl.Float64, "noise_phi": pl.Float64,
+            "train_days": pl.Int64, "origin_day": pl.Date,
+        },
+    )  # fmt: skip
+    fs.insert_runs_errors(con, pl.concat(errors), own_frame)
+    fs.insert_backtests(con, backtests)
 
 
 def _fitted(outcomes: list[SeriesOutcome]) -> list[int]:

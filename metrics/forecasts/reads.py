@@ -18,9 +18,12 @@ from metrics.forecasts.writes import RunRecord as RunRecord
 from metrics.forecasts.writes import copy_goal_run as copy_goal_run
 from metrics.forecasts.writes import delete_runs as delete_runs
 from metrics.forecasts.writes import insert_backtest as insert_backtest
+from metrics.forecasts.writes import insert_backtests as insert_backtests
 from metrics.forecasts.writes import insert_errors as insert_errors
 from metrics.forecasts.writes import insert_forecast as insert_forecast
+from metrics.forecasts.writes import insert_forecasts as insert_forecasts
 from metrics.forecasts.writes import insert_run as insert_run
+from metrics.forecasts.writes import insert_runs_errors as insert_runs_errors
 from metrics.forecasts.writes import replace_calibrations as replace_calibrations
 from metrics.forecasts.writes import set_noise_calibration as set_noise_calibration
 from metrics.forecasts.writes import supersede_runs as supersede_runs

@@ -96,14 +96,19 @@ def copy_goal_run(con: duckdb.DuckDBPyConnection, source: int, goal: str, at: dt
 def insert_forecast(con: duckdb.DuckDBPyConnection, run: int, frame: pl.DataFrame) -> None:
     """`frame`: day, yhat, trend, weekly, yearly, calendar, masked. The band is the point until
     `replace_calibrations` calibrates the run."""
+    insert_forecasts(con, frame.with_columns(run=pl.lit(run, dtype=pl.Int64)))
+
+
+def insert_forecasts(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Many runs' forecast rows in one statement (`frame`: run + `insert_forecast`'s columns):
+    a statement per run costs a few milliseconds, which a night of thousands of series feels."""
     con.execute(
         """
         insert into forecasts (run, day, yhat, yhat_lower, yhat_upper, trend, weekly, yearly,
             calendar, masked)
-        select $run, day, yhat, yhat, yhat, trend, weekly, yearly, calendar, masked
+        select run, day, yhat, yhat, yhat, trend, weekly, yearly, calendar, masked
         from frame
-        """,
-        {"run": run},
+        """
     )
 
 
@@ -112,19 +117,29 @@ def insert_errors(
 ) -> None:
     """A run's backtest errors (origin, train_days, d, n, error, tbar) and its own noise
     (`own`: noise_sd, noise_phi, train_days, origin_day), uncalibrated until the batch is."""
+    insert_runs_errors(
+        con,
+        errors.with_columns(run=pl.lit(run, dtype=pl.Int64)),
+        pl.DataFrame([{"run": run, **own}]),
+    )
+
+
+def insert_runs_errors(
+    con: duckdb.DuckDBPyConnection, errors: pl.DataFrame, own: pl.DataFrame
+) -> None:
+    """`insert_errors` for many runs in two statements: `errors` with a run column, `own` one
+    row per run (run, noise_sd, noise_phi, train_days, origin_day)."""
     con.execute(
-        "insert into backtest_errors select $run, origin, train_days, d, n, error, tbar"
-        " from errors",
-        {"run": run},
+        "insert into backtest_errors select run, origin, train_days, d, n, error, tbar from errors"
     )
     con.execute(
         """
         insert into calibrations (run, noise_sd, noise_phi, train_days, origin_day, method,
             calibrated_at)
-        values ($run, $noise_sd, $noise_phi, $train_days, $origin_day, 'not calibrated yet',
-            current_timestamp::timestamp)
-        """,
-        {"run": run, **own},
+        select run, noise_sd, noise_phi, train_days, origin_day, 'not calibrated yet',
+            current_timestamp::timestamp
+        from own
+        """
     )
 
 
@@ -197,13 +212,23 @@ def insert_backtest(
 ) -> None:
     """`scores` has input_hash, horizon, settings, created_at, train_days, model_mape,
     model_smape, coverage, naive_mape, naive_smape."""
+    insert_backtests(con, [{"run": run, "metric": metric, "team": team, **scores}])
+
+
+def insert_backtests(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Many runs' backtests (each row: run, metric, team and `insert_backtest`'s scores) in one
+    statement."""
+    if not rows:
+        return
+    frame = pl.DataFrame(rows, schema_overrides={"run": pl.Int64})  # noqa: F841 - read by name
     con.execute(
         """
-        insert into backtests values ($run, $metric, $team, $input_hash, $horizon, $settings,
-            $created_at, $train_days, $model_mape, $model_smape, $coverage, $naive_mape,
-            $naive_smape)
-        """,
-        {"run": run, "metric": metric, "team": team, **scores},
+        insert into backtests (run, metric, team, input_hash, horizon, settings, created_at,
+            train_days, model_mape, model_smape, coverage, naive_mape, naive_smape)
+        select run, metric, team, input_hash, horizon, settings, created_at, train_days,
+            model_mape, model_smape, coverage, naive_mape, naive_smape
+        from frame
+        """
     )
 
 
