@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from cli import main
 from metrics.access.grants import list_grants
 from metrics.store.connection import open_store
+from tests.cli.running import run_dataops
 
 
 @pytest.fixture
@@ -26,14 +25,7 @@ def dataops(monkeypatch, capsys, store):
     monkeypatch.setenv("USER", "operator")
 
     def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["dataops", *args, "--store", str(store)])
-        try:
-            main.run()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        return run_dataops(monkeypatch, capsys, *args, "--store", store)
 
     return run
 

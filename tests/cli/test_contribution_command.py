@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 
 import pytest
 
-from cli import main
 from metrics.forecasts.reads import goal_baseline
 from metrics.store.connection import open_store
+from tests.cli.running import run_dataops
 from tests.metrics import contribution_store
 from workflows import goals as goal_workflow
 
@@ -28,11 +27,8 @@ def store(tmp_path_factory):
 
 def dataops(capsysbinary, monkeypatch, *args: str) -> tuple[int, bytes, str]:
     """Run the console script in-process: (exit code, stdout bytes, stderr text)."""
-    monkeypatch.setattr(sys, "argv", ["dataops", *args])
-    with pytest.raises(SystemExit) as done:
-        main.run()
-    captured = capsysbinary.readouterr()
-    return done.value.code or 0, captured.out, captured.err.decode()
+    code, out, err = run_dataops(monkeypatch, capsysbinary, *args)
+    return code, out, err.decode()
 
 
 def test_json_has_the_goal_landing_teams_departments_and_flags(store, capsysbinary, monkeypatch):

@@ -4,16 +4,15 @@ company with its goal's baseline frozen: what arrives, to whom, and what is refu
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 
-from cli import main
 from metrics.access.grants import grant
 from metrics.contribution.report import build_report
 from metrics.contribution.wording import status_text
 from metrics.plan.checkins import add_checkin
 from metrics.store.connection import open_store
+from tests.cli.running import run_dataops
 from tests.workflows.smtp_server import self_signed, smtp_server
 
 BASE = "https://cockpit.example.com"
@@ -34,11 +33,7 @@ def demo_report(demo_goal_store):
 
 
 def dataops(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["dataops", *args])
-    with pytest.raises(SystemExit) as done:
-        main.run()
-    captured = capsys.readouterr()
-    return done.value.code or 0, captured.out, captured.err
+    return run_dataops(monkeypatch, capsys, *args)
 
 
 def send_args(store, goal, port, *more):

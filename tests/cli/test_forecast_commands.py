@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 
 import numpy as np
 import polars as pl
 import pytest
 
-from cli import main
+from tests.cli.running import run_dataops
 from tests.forecasting.factories import GOAL, build_store
 
 
 def dataops(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
     """Run the console script in-process: (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["dataops", *args])
-    with pytest.raises(SystemExit) as done:
-        main.run()
-    captured = capsys.readouterr()
-    return done.value.code or 0, captured.out, captured.err
+    return run_dataops(monkeypatch, capsys, *args)
 
 
 def write_series(path, days: int = 400, *, header=("ds", "y"), seed: int = 2):

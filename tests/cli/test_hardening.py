@@ -9,12 +9,11 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from cli import main
+from tests.cli.running import run_dataops
 from tests.damaged_stores import empty, folder, garbled, text, truncated
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -25,13 +24,7 @@ def dataops(monkeypatch, capsys):
     """Run `dataops ARGS` in-process; (exit code, stdout + stderr), never a traceback."""
 
     def run(*args: str | Path) -> tuple[int, str]:
-        monkeypatch.setattr(sys, "argv", ["dataops", *map(str, args)])
-        code = 0
-        try:
-            main.run()
-        except SystemExit as exited:
-            code = exited.code if isinstance(exited.code, int) else 1
-        out, err = capsys.readouterr()
+        code, out, err = run_dataops(monkeypatch, capsys, *args)
         said = out + err
         assert "Traceback" not in said and "internal error" not in said, said
         return code, said

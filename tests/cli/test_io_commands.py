@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
+from tests.cli.running import run_dataops
 
 ROOT = Path(__file__).resolve().parents[2]
 DATAOPS = Path(sys.executable).with_name("dataops")
@@ -26,13 +26,7 @@ def dataops(monkeypatch, capsys):
     """Run `dataops ARGS` in-process; returns (exit code, stdout, stderr)."""
 
     def run(*args: str | Path) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["dataops", *map(str, args)])
-        code = 0
-        try:
-            main.run()
-        except SystemExit as exited:
-            code = exited.code if isinstance(exited.code, int) else 1
-        out, err = capsys.readouterr()
+        code, out, err = run_dataops(monkeypatch, capsys, *args)
         assert "Traceback" not in out + err
         return code, out, err
 

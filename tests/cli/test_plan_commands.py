@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cli import main
 from forecasting.report import RunReport
 from metrics.demo.config import METRICS, DemoConfig, teams_frame
 from metrics.forecasts import reads as forecast_store
@@ -20,6 +19,7 @@ from metrics.plan.files import parse_tactics
 from metrics.plan.goals import monthly_targets
 from metrics.plan.phases import assignments_from_csv, phases_from_csv
 from metrics.store.connection import open_store
+from tests.cli.running import run_dataops
 from tests.metrics.plan_factories import GOAL_YEAR, baseline_frame, freeze_baseline, seed_company
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -51,14 +51,7 @@ def dataops(monkeypatch, capsys, store):
     """Run the console script in-process: returns (exit code, stdout, stderr)."""
 
     def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["dataops", *args, "--store", str(store)])
-        try:
-            main.run()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        return run_dataops(monkeypatch, capsys, *args, "--store", store)
 
     return run
 

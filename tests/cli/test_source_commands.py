@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from cli import main
+from tests.cli.running import run_dataops
 from tests.workflows.sync_factories import catalogue_store, create_table, daily_rows
 from workflows.refresh import refresh_lock
 
@@ -16,15 +14,9 @@ def dataops(monkeypatch, capsys):
     """Run `dataops ARGS` in-process; returns (exit code, stdout, stderr)."""
 
     def run(*args, env=None) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["dataops", *map(str, args)])
         for name, value in (env or {}).items():
             monkeypatch.setenv(name, value)
-        code = 0
-        try:
-            main.run()
-        except SystemExit as exited:
-            code = exited.code if isinstance(exited.code, int) else 1
-        out, err = capsys.readouterr()
+        code, out, err = run_dataops(monkeypatch, capsys, *args)
         assert "Traceback" not in out + err
         return code, out, err
 
